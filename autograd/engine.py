@@ -1,0 +1,274 @@
+"""The reverse walk: ``backward()`` and ``grad()``.
+
+The records reachable from the outputs are visited in decreasing sequence
+number. Every record's ``seq`` is larger than those of the records that made
+its inputs, so when a record is popped all gradients flowing into it have
+arrived. A heap keyed by ``-seq`` gives that order in one pass with no
+recursion (a chain of a million ops is fine) and no global state: the heap,
+the pending gradients and the leaf gradients live only for one call.
+
+Three things happen here, once for all ops:
+* unbroadcasting: a gradient is summed back to its input's shape;
+* casting: a gradient takes its input's dtype;
+* accumulation: gradients from several consumers are added.
+
+A plain backward works on numpy arrays. ``create_graph=True`` works on
+Tensors with grad mode on, so every step above is itself recorded.
+"""
+
+import heapq
+
+import numpy as np
+
+from .grad_mode import state
+from .tensor import Tensor, _new
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient back to ``shape`` (arrays or Tensors)."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead or g.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def _make_seed(t, gradient, create_graph):
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs (this output has shape "
+                f"{tuple(t.data.shape)}); pass gradient= with that shape, or reduce first, e.g. y.sum().backward()"
+            )
+        g = np.ones_like(t.data)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.data.dtype)
+        if g.shape != t.data.shape:
+            raise RuntimeError(
+                f"backward: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.data.shape)}; "
+                "they must match"
+            )
+        if g.dtype != t.data.dtype:
+            g = g.astype(t.data.dtype)
+    if create_graph:
+        if isinstance(gradient, Tensor):
+            return gradient if gradient.data.dtype == t.data.dtype else gradient.to(t.data.dtype)
+        return _new(g)
+    return g
+
+
+def _check_roots(tensors):
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"backward: expected Tensors as outputs, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn "
+                f"(shape {tuple(t.data.shape)}). Create the leaves with requires_grad=True (or call "
+                "x.requires_grad_()), and do not compute the output under no_grad()."
+            )
+
+
+def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumulate=True):
+    """Propagate ``seeds`` from ``roots`` down the tape.
+
+    ``capture`` maps a record or a leaf tensor to a slot index: the total
+    gradient reaching it is stored in the returned list (``autograd.grad``).
+    With ``accumulate`` the leaves' ``.grad`` are updated (``backward``).
+    """
+    pending = {}  # seq -> gradient for that record's output
+    records = {}  # seq -> record
+    heap = []
+    leaf_grads = {}  # id(leaf) -> [leaf, gradient]
+    captured = [None] * (len(capture) if capture else 0)
+    prev_enabled, prev_graph = state.enabled, state.graph
+    state.graph = create_graph
+    state.enabled = create_graph
+    anomaly = state.anomaly
+    try:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for t, g in zip(roots, seeds):
+                _route(t.grad_fn or t, g, t.data.shape, t.data.dtype, pending, records, heap, leaf_grads, create_graph)
+            while heap:
+                seq = -heapq.heappop(heap)
+                node = records.pop(seq)
+                g = pending.pop(seq)
+                if node.hooks:
+                    for hook in list(node.hooks):
+                        g = _run_hook(hook, g, create_graph)
+                if node.retained is not None:
+                    owner = node.retained()
+                    if owner is not None:
+                        _accumulate_leaf(owner, g, create_graph)
+                if capture and node in capture:
+                    captured[capture[node]] = g
+                if node.freed is True:
+                    from .function import raise_freed
+
+                    raise_freed(node)
+                if node.saves_inputs or node.saves_result:
+                    node.check_versions()
+                grads = type(node).backward(node, g)
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                if anomaly:
+                    _check_finite(node, grads)
+                inputs = node.inputs
+                for i, edge in enumerate(node.next):
+                    if edge is None:
+                        continue
+                    gi = grads[i]
+                    if gi is None:
+                        continue
+                    t = inputs[i]
+                    _route(edge, gi, t.shape, t.dtype, pending, records, heap, leaf_grads, create_graph)
+                if not retain_graph:
+                    node.release()
+            for leaf, g in leaf_grads.values():
+                for hook in list(leaf._hooks or ()):
+                    g = _run_hook(hook, g, create_graph)
+                if capture and leaf in capture:
+                    captured[capture[leaf]] = g
+                if accumulate:
+                    _accumulate_leaf(leaf, g, create_graph)
+    finally:
+        state.enabled, state.graph = prev_enabled, prev_graph
+    return captured
+
+
+def _route(edge, g, shape, dtype, pending, records, heap, leaf_grads, create_graph):
+    """Send gradient ``g`` to ``edge`` (a record or a leaf), shaped and typed like that input."""
+    if g.shape != shape:
+        g = sum_to(g, shape)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    if isinstance(edge, Tensor):
+        entry = leaf_grads.get(id(edge))
+        if entry is None:
+            leaf_grads[id(edge)] = [edge, g]
+        else:
+            entry[1] = entry[1] + g
+        return
+    seq = edge.seq
+    prev = pending.get(seq)
+    if prev is None:
+        pending[seq] = g
+        records[seq] = edge
+        heapq.heappush(heap, -seq)
+    else:
+        pending[seq] = prev + g
+
+
+def _accumulate_leaf(leaf, g, create_graph):
+    if create_graph:
+        gt = g if isinstance(g, Tensor) else _new(g)
+        leaf.grad = gt if leaf.grad is None else leaf.grad + gt
+        return
+    if leaf.grad is None:
+        # a private, writable copy: g may be shared with another input's gradient or be a broadcast view
+        leaf.grad = _new(np.array(g, dtype=leaf.data.dtype, copy=True))
+    elif leaf.grad.requires_grad:
+        leaf.grad = _new(leaf.grad.data + g)
+    else:
+        leaf.grad.data += g
+
+
+def _run_hook(hook, g, create_graph):
+    gt = g if isinstance(g, Tensor) else _new(g)
+    out = hook(gt)
+    if out is None:
+        return g
+    if not isinstance(out, Tensor):
+        out = _new(np.asarray(out))
+    if out.data.shape != gt.data.shape:
+        raise RuntimeError(f"hook returned a gradient of shape {tuple(out.data.shape)}; expected {tuple(gt.data.shape)}")
+    return out if create_graph else out.data
+
+
+def _check_finite(node, grads):
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        arr = gi.data if isinstance(gi, Tensor) else gi
+        if not np.all(np.isfinite(arr)):
+            where = "".join(node.trace[-3:]) if node.trace else "  (created before detect_anomaly() was entered)\n"
+            raise RuntimeError(
+                f"Function '{node.name()}Backward' returned nan or inf values in its {i}th output "
+                f"(shape {tuple(np.shape(arr))}).\nThe op was created here in the forward pass:\n{where}"
+            )
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves, as ``torch.autograd.backward``."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+        grad_tensors = (grad_tensors,)
+    else:
+        tensors = tuple(tensors)
+        grad_tensors = tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    _check_roots(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = [_make_seed(t, g, create_graph) for t, g in zip(tensors, grad_tensors)]
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        grads = grad(tensors, inputs, seeds, retain_graph, create_graph, allow_unused=True, _seeds_ready=True)
+        for x, g in zip(inputs, grads):
+            if g is not None:
+                _accumulate_leaf(x, g if create_graph else g.data, create_graph)
+        return
+    run_backward(tensors, seeds, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False, _seeds_ready=False):
+    """Return the gradients of ``outputs`` w.r.t. ``inputs`` without touching any ``.grad``.
+
+    As ``torch.autograd.grad``: ``create_graph=True`` records the computation
+    of the gradients, so they can be differentiated again.
+    """
+    single_out = isinstance(outputs, Tensor)
+    outputs = (outputs,) if single_out else tuple(outputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    _check_roots(outputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"grad: inputs[{i}] is a {type(x).__name__}, expected a Tensor")
+        if not x.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (inputs[{i}], shape {tuple(x.data.shape)}) does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = list(grad_outputs) if _seeds_ready else [_make_seed(t, g, create_graph) for t, g in zip(outputs, grad_outputs)]
+    capture = {}
+    for i, x in enumerate(inputs):
+        capture.setdefault(x.grad_fn or x, i)
+    got = run_backward(outputs, seeds, retain_graph, create_graph, capture=capture, accumulate=False)
+    result = []
+    for i, x in enumerate(inputs):
+        g = got[capture[x.grad_fn or x]]
+        if g is None:
+            if materialize_grads:
+                result.append(_new(np.zeros_like(x.data)))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (inputs[{i}], shape {tuple(x.data.shape)}) appears to not have "
+                    "been used in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            g = _new(np.array(g, dtype=x.data.dtype, copy=True))
+        elif g.data.dtype != x.data.dtype:
+            g = g.to(x.data.dtype)
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,254 @@
+"""The tape record: ``Function``, the base class of every differentiable op.
+
+An op is a subclass with two static methods written side by side::
+
+    class Mul(Function):
+        saves_inputs = True                  # backward reads the inputs
+
+        @staticmethod
+        def forward(ctx, a, b):              # numpy arrays in, array out
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):                # one gradient per input
+            a, b = ctx.saved_tensors
+            return g * b, g * a
+
+``Op.apply(*tensors)`` runs ``forward`` on the tensors' arrays and, in grad
+mode, records the call: the instance *is* the tape record (PyTorch calls it
+``grad_fn``). It keeps the input tensors, an increasing sequence number
+``seq``, the naming scope it was made in, and whatever ``forward`` stored on
+``ctx`` (attributes such as ``ctx.dim``, or arrays such as a mask).
+
+Backward rules are written once, in numpy vocabulary. In an ordinary
+``backward()`` they receive numpy arrays and run as plain numpy. With
+``create_graph=True`` the engine hands them Tensors instead
+(``ctx.saved_tensors`` returns the input tensors, ``ctx.result`` the output
+as a tensor that points back at this record) and the same numpy calls
+dispatch to differentiable ops through ``Tensor.__array_ufunc__`` and
+``__array_function__``, so the gradient is itself recorded on the tape. That
+gives grad-of-grad for every op without writing any rule twice.
+
+Summing a gradient back to an input's shape (unbroadcasting), casting it to
+the input's dtype and accumulating it happen once, in the engine.
+"""
+
+import itertools
+import traceback
+
+import numpy as np
+
+from .grad_mode import state
+
+_seq = itertools.count()  # one increasing counter: the tape order
+
+
+class Function:
+    """Base of every op; an instance is one record on the tape."""
+
+    __slots__ = ("inputs", "next", "seq", "out_shape", "out_dtype", "_result", "_versions", "__dict__", "__weakref__")
+
+    #: backward needs the input arrays: keep them and check their versions
+    saves_inputs = False
+    #: backward needs the output array (exp, tanh, sigmoid ...)
+    saves_result = False
+    #: ops such as argmax or comparisons record nothing
+    differentiable = True
+    #: the output shares the first input's memory (reshape, transpose, indexing)
+    is_view = False
+
+    # Rarely set; class-level defaults cost nothing on the hot path.
+    hooks = None  # gradient hooks of the output tensor (register_hook on a non-leaf)
+    retained = None  # weak reference to the output tensor when it retains its grad
+    scope = None  # the name_scope the op ran in
+    trace = None  # the forward stack, recorded under detect_anomaly()
+    freed = False  # saved values released by a backward pass
+
+    @staticmethod
+    def forward(ctx, *arrays, **attrs):
+        raise NotImplementedError  # pragma: no cover - every op defines it
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError  # pragma: no cover - every op defines it
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        """Run the op on tensors; record it when grad mode is on and an input requires grad."""
+        ctx = object.__new__(cls)
+        out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        result = _new_tensor(out)
+        if cls.is_view:
+            src = inputs[0]
+            if src._vc is None:
+                src._vc = [0]
+            result._vc = src._vc
+        if state.enabled and cls.differentiable:
+            # Edges are captured now, as PyTorch's next_functions are: a later in-place
+            # op may rebind an input's grad_fn, and this record must keep the old one.
+            edges = []
+            wanted = False
+            for t in inputs:
+                if t.requires_grad:
+                    wanted = True
+                    edges.append(t.grad_fn or t)
+                else:
+                    edges.append(None)
+            if not wanted:
+                return result
+            ctx.inputs = inputs
+            ctx.next = edges
+            ctx.seq = next(_seq)
+            ctx.out_shape = out.shape
+            ctx.out_dtype = out.dtype
+            if cls.saves_inputs:
+                versions = []
+                for t in inputs:
+                    if t._vc is None:
+                        t._vc = [0]
+                    versions.append(t._vc[0])
+                ctx._versions = versions
+            if cls.saves_result:
+                ctx._result = out
+                result._vc = [0] if result._vc is None else result._vc
+                ctx._result_vc = (result._vc, result._vc[0])
+            if state.scope is not None:
+                ctx.scope = state.scope
+            if state.anomaly:
+                ctx.trace = traceback.format_stack()[:-2]
+            result.grad_fn = ctx
+            result.requires_grad = True
+        return result
+
+    # ---- what backward rules read -------------------------------------------------
+    @property
+    def saved_tensors(self):
+        """The inputs: arrays in a plain backward, tensors under ``create_graph``."""
+        if self.freed:
+            raise_freed(self)
+        if state.graph:
+            return self.inputs
+        return [t.data for t in self.inputs]
+
+    @property
+    def result(self):
+        """The output: an array in a plain backward, a tensor recorded on the tape under ``create_graph``."""
+        if self.freed:
+            raise_freed(self)
+        if state.graph:
+            t = _new_tensor(self._result)
+            t.grad_fn = self
+            t.requires_grad = True
+            return t
+        return self._result
+
+    def needs_input_grad(self, i):
+        """Whether input ``i`` wants a gradient: lets costly rules skip work (a matmul's data input)."""
+        return self.inputs[i].requires_grad
+
+    # ---- bookkeeping ----------------------------------------------------------------
+    def name(self):
+        """The op's name as the tape shows it, e.g. ``Mul``."""
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()}Backward seq={self.seq}>"
+
+    @property
+    def next_functions(self):
+        """Where gradients go next, one entry per input: a record, a leaf tensor, or None."""
+        return tuple(self.next)
+
+    def attrs(self):
+        """The op's non-array arguments (dim, stride, ...), for display."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_") and not _is_array(v)}
+
+    def saved_values(self):
+        """Name -> array of what this record holds for backward (empty once freed)."""
+        if self.freed:
+            return {}
+        saved = {}
+        if self.saves_inputs:
+            for i, t in enumerate(self.inputs):
+                saved[f"input{i}"] = t.data
+        if self.saves_result:
+            saved["result"] = self._result
+        for k, v in self.__dict__.items():
+            if not k.startswith("_") and _is_array(v):
+                saved[k] = v
+        return saved
+
+    def check_versions(self):
+        """Raise if a value backward needs was changed in place after it was saved."""
+        if self.saves_inputs:
+            for t, v in zip(self.inputs, self._versions):
+                if t._vc[0] != v:
+                    raise_modified(self, t.data.shape, t.data.dtype, "input", t._vc[0], v)
+        if self.saves_result:
+            vc, v = self._result_vc
+            if vc[0] != v:
+                raise_modified(self, self.out_shape, self.out_dtype, "output", vc[0], v)
+
+    def release(self):
+        """Drop the saved arrays after a backward pass without ``retain_graph``.
+
+        The graph's shape survives (the exporter can still draw it), but the
+        input tensors are replaced by stubs that keep only shape, dtype and
+        where their gradient goes.
+        """
+        self.inputs = tuple(_Stub(t) for t in self.inputs)
+        if self.saves_result:
+            self._result = None
+        d = self.__dict__
+        if d:
+            for k in [k for k, v in d.items() if _is_array(v)]:
+                del d[k]
+        self.freed = self.saves_inputs or self.saves_result or self.freed
+        if not self.freed:
+            self.freed = "structure"
+
+
+class _Stub:
+    """What a released record keeps of an input: shape, dtype and its gradient's destination."""
+
+    __slots__ = ("shape", "dtype", "grad_fn", "requires_grad", "data", "_vc")
+
+    def __init__(self, t):
+        self.shape = t.shape
+        self.dtype = t.dtype
+        self.grad_fn = t.grad_fn
+        self.requires_grad = t.requires_grad
+        self.data = None
+        self._vc = None
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+
+def _is_array(v):
+    return isinstance(v, np.ndarray)
+
+
+def raise_freed(node):
+    raise RuntimeError(
+        f"Trying to backward through the graph a second time (or directly access saved tensors after they "
+        f"have already been freed). Saved intermediate values of the graph are freed when you call "
+        f".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+        f"graph a second time or if you need to access saved tensors after calling backward. "
+        f"(op: {node.name()}, seq {node.seq})"
+    )
+
+
+def raise_modified(node, shape, dtype, which, now, expected):
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{dtype} tensor of shape {tuple(shape)}], which is {which} of {node.name()} (seq {node.seq}), "
+        f"is at version {now}; expected version {expected} instead. Hint: clone the tensor before changing "
+        f"it in place (x = x.clone()), or do the in-place change before the op uses it."
+    )
+
+
+_new_tensor = None  # set by tensor.py: makes a Tensor around an array without checks

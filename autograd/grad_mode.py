@@ -1,0 +1,135 @@
+"""Grad mode: whether ops are recorded on the tape.
+
+``no_grad`` and ``enable_grad`` work as context managers and as decorators,
+like their PyTorch namesakes. The state is process-global (not per thread),
+which is what a numpy engine with no threads of its own needs.
+"""
+
+import functools
+
+
+class _State:
+    """Flags read on every op; kept on one small object so the hot path reads one global."""
+
+    __slots__ = ("enabled", "graph", "anomaly", "scope")
+
+    def __init__(self):
+        self.enabled = True  # record ops on the tape
+        self.graph = False  # a backward pass with create_graph=True is running
+        self.anomaly = False  # detect_anomaly() is active
+        self.scope = None  # innermost name_scope (a _Scope) or None
+
+
+state = _State()
+
+
+def is_grad_enabled():
+    """True when new ops are recorded on the tape."""
+    return state.enabled
+
+
+class _GradModeContext:
+    """Base of the grad-mode switches: context manager and decorator in one."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Do not record ops: results do not require grad. Use as ``with no_grad():`` or ``@no_grad()``."""
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Record ops again inside a ``no_grad`` block. Context manager or decorator."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Switch recording on or off: ``set_grad_enabled(False)`` as a call, a context manager or a decorator."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        state.enabled = self._prev
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = state.enabled
+            state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = prev
+
+        return wrapper
+
+
+class _Scope:
+    """One level of naming scope: a name, an optional owner object, and its parent."""
+
+    __slots__ = ("name", "owner", "parent", "__weakref__")
+
+    def __init__(self, name, owner, parent):
+        self.name = name
+        self.owner = owner
+        self.parent = parent
+
+    def path(self):
+        """The chain of scopes from the outermost to this one."""
+        chain = []
+        scope = self
+        while scope is not None:
+            chain.append(scope)
+            scope = scope.parent
+        return chain[::-1]
+
+
+class name_scope:  # noqa: N801 - reads like the context manager it is
+    """Tag every op recorded inside with a scope, so the tape knows who ran it.
+
+    ``nn.Module.__call__`` enters one per module call; the graph exporter draws
+    each scope as a cluster. ``owner_type`` is a label such as the module's
+    class name.
+    """
+
+    def __init__(self, name, owner_type=None):
+        self.name = name
+        self.owner_type = owner_type
+
+    def __enter__(self):
+        self._prev = state.scope
+        state.scope = _Scope(self.name, self.owner_type, self._prev)
+        return state.scope
+
+    def __exit__(self, *exc):
+        state.scope = self._prev
+        return False

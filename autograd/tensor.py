@@ -1,0 +1,1231 @@
+"""``Tensor``: a numpy array plus what autograd needs to differentiate through it.
+
+The methods here are thin: each differentiable method hands its work to an op
+class in ``autograd.ops`` (forward and backward side by side). This module
+holds argument handling (PyTorch's ``dim``/``keepdim`` conventions, dtype
+promotion, in-place semantics) and the error messages a user sees.
+"""
+
+import numbers
+
+import numpy as np
+
+from . import _dtype
+from . import function as _function
+
+_SCALAR_TYPES = (int, float, bool, np.number, np.bool_)
+
+
+class Tensor:
+    """An n-dimensional array that can record the ops applied to it.
+
+    Parameters
+    ----------
+    data : array_like
+        The values. A numpy array keeps its dtype; Python lists and scalars
+        become float32 (the default dtype) or int64, as in ``torch.tensor``.
+    requires_grad : bool
+        Record ops on this tensor so ``backward()`` can compute its gradient.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_vc", "_hooks", "_retain", "name", "__weakref__")
+    __hash__ = object.__hash__
+    __array_priority__ = 1000  # ndarray op Tensor -> Tensor's reflected operator
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._vc = None
+        self._hooks = None
+        self._retain = False
+        self.name = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- basic properties ------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def is_leaf(self):
+        """True for tensors the user made (and for results of ops that recorded nothing)."""
+        return self.grad_fn is None
+
+    @property
+    def _version(self):
+        return 0 if self._vc is None else self._vc[0]
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def dim(self):
+        return self.data.ndim
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_norm_dim(dim, self.data.ndim, "size")]
+
+    def numel(self):
+        return self.data.size
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"item(): a Tensor with {self.data.size} elements cannot be converted to Scalar; "
+                f"index it or reduce it first (shape {tuple(self.data.shape)})"
+            )
+        return self.data.item()
+
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {tuple(self.data.shape)}); "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __repr__(self):
+        return _format_tensor(self)
+
+    def __format__(self, spec):
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return repr(self)
+
+    # ---- autograd --------------------------------------------------------------------
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place; only floating tensors may require grad. Returns self."""
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"Only Tensors of floating point and complex dtype can require gradients (got {self.data.dtype}); "
+                "convert first, e.g. x.float().requires_grad_()"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. every leaf that requires grad, into ``.grad``.
+
+        See :func:`autograd.backward`.
+        """
+        from .engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """A tensor sharing this one's data (and version counter) that is cut from the graph."""
+        t = _new(self.data)
+        if self._vc is None:
+            self._vc = [0]
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            import weakref
+
+            self.grad_fn.retained = weakref.ref(self)
+        self._retain = True
+
+    @property
+    def retains_grad(self):
+        return self._retain and self.grad_fn is not None
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None return replaces it.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = []
+            hooks = self.grad_fn.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    # ---- conversions -----------------------------------------------------------------
+    def to(self, dtype=None, *args, copy=False, **kwargs):
+        """Cast to ``dtype`` (differentiable between float dtypes). Device strings are accepted and ignored."""
+        if isinstance(dtype, str) and dtype in ("cpu", "cuda") or dtype is None:
+            dtype = kwargs.get("dtype", args[0] if args else None)
+            if dtype is None:
+                return self.clone() if copy else self
+        dtype = _dtype_of(dtype)
+        if dtype == self.data.dtype and not copy:
+            return self
+        return _ops.Cast.apply(self, dtype=dtype)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"autograd.{self.data.dtype.name}"
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def half(self):
+        return self.to(_dtype.float16)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def bool(self):
+        return self.to(_dtype.bool_)
+
+    def cpu(self):
+        return self
+
+    def clone(self):
+        """A copy with its own memory; gradients flow back to this tensor."""
+        return _ops.Clone.apply(self)
+
+    def contiguous(self):
+        return self
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def astype(self, dtype):
+        """numpy spelling of ``to(dtype)``; lets backward rules cast arrays and tensors alike."""
+        return self.to(dtype)
+
+    # ---- arithmetic ------------------------------------------------------------------
+    def __add__(self, other):
+        return _binary(_ops.Add, self, other, "add")
+
+    def __radd__(self, other):
+        return _binary(_ops.Add, self, other, "add", reverse=True)
+
+    def __sub__(self, other):
+        return _binary(_ops.Sub, self, other, "sub")
+
+    def __rsub__(self, other):
+        return _binary(_ops.Sub, self, other, "sub", reverse=True)
+
+    def __mul__(self, other):
+        return _binary(_ops.Mul, self, other, "mul")
+
+    def __rmul__(self, other):
+        return _binary(_ops.Mul, self, other, "mul", reverse=True)
+
+    def __truediv__(self, other):
+        return _binary(_ops.Div, self, other, "div", true_div=True)
+
+    def __rtruediv__(self, other):
+        return _binary(_ops.Div, self, other, "div", reverse=True, true_div=True)
+
+    def __floordiv__(self, other):
+        return _binary(_ops.FloorDiv, self, other, "floor_divide")
+
+    def __rfloordiv__(self, other):
+        return _binary(_ops.FloorDiv, self, other, "floor_divide", reverse=True)
+
+    def __mod__(self, other):
+        return _binary(_ops.Remainder, self, other, "remainder")
+
+    def __rmod__(self, other):
+        return _binary(_ops.Remainder, self, other, "remainder", reverse=True)
+
+    def __pow__(self, other):
+        return self.pow(other)
+
+    def __rpow__(self, other):
+        return _binary(_ops.Pow, self, other, "pow", reverse=True)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(_coerce_tensor(other, "matmul"), self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __invert__(self):
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"bitwise_not: only bool and integer tensors are supported, got {self.data.dtype}")
+        return _new(~self.data)
+
+    def __and__(self, other):
+        return _new(self.data & _plain(other))
+
+    def __or__(self, other):
+        return _new(self.data | _plain(other))
+
+    def __xor__(self, other):
+        return _new(self.data ^ _plain(other))
+
+    __rand__ = __and__
+    __ror__ = __or__
+
+    # comparisons: no gradient, bool results
+    def __eq__(self, other):
+        return _compare(np.equal, self, other, "eq")
+
+    def __ne__(self, other):
+        return _compare(np.not_equal, self, other, "ne")
+
+    def __lt__(self, other):
+        return _compare(np.less, self, other, "lt")
+
+    def __le__(self, other):
+        return _compare(np.less_equal, self, other, "le")
+
+    def __gt__(self, other):
+        return _compare(np.greater, self, other, "gt")
+
+    def __ge__(self, other):
+        return _compare(np.greater_equal, self, other, "ge")
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def equal(self, other):
+        return self.data.shape == other.data.shape and bool(np.array_equal(self.data, other.data))
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        return bool(np.allclose(self.data, _plain(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isnan(self):
+        return _new(np.isnan(self.data))
+
+    def isinf(self):
+        return _new(np.isinf(self.data))
+
+    def isfinite(self):
+        return _new(np.isfinite(self.data))
+
+    def any(self, dim=None, keepdim=False):
+        return _new(np.any(self.data, axis=_dims_arg(dim, self.data.ndim, "any"), keepdims=keepdim))
+
+    def all(self, dim=None, keepdim=False):
+        return _new(np.all(self.data, axis=_dims_arg(dim, self.data.ndim, "all"), keepdims=keepdim))
+
+    # named arithmetic
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other, rounding_mode=None):
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            return _new(np.trunc(self.data / _plain(other)).astype(self.data.dtype))
+        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+
+    multiply, divide, subtract, true_divide = mul, div, sub, div
+
+    def pow(self, exponent):
+        if isinstance(exponent, _SCALAR_TYPES):
+            if self.data.dtype.kind in "iub" and isinstance(exponent, float):
+                return self.to(_dtype.get_default_dtype()).pow(exponent)
+            return _ops.PowScalar.apply(self, exponent=exponent)
+        return _binary(_ops.Pow, self, exponent, "pow")
+
+    def neg(self):
+        return -self
+
+    negative = neg
+
+    def remainder(self, other):
+        return self % other
+
+    def floor_divide(self, other):
+        return self // other
+
+    # ---- unary math --------------------------------------------------------------------
+    def exp(self):
+        return _ops.Exp.apply(_floating(self))
+
+    def log(self):
+        return _ops.Log.apply(_floating(self))
+
+    def log2(self):
+        return self.log() / float(np.log(2.0))
+
+    def log10(self):
+        return self.log() / float(np.log(10.0))
+
+    def log1p(self):
+        return _ops.Log1p.apply(_floating(self))
+
+    def expm1(self):
+        return _ops.Expm1.apply(_floating(self))
+
+    def sqrt(self):
+        return _ops.Sqrt.apply(_floating(self))
+
+    def rsqrt(self):
+        return _ops.Rsqrt.apply(_floating(self))
+
+    def square(self):
+        return self * self
+
+    def sin(self):
+        return _ops.Sin.apply(_floating(self))
+
+    def cos(self):
+        return _ops.Cos.apply(_floating(self))
+
+    def tan(self):
+        return _ops.Tan.apply(_floating(self))
+
+    def tanh(self):
+        return _ops.Tanh.apply(_floating(self))
+
+    def sinh(self):
+        return (self.exp() - (-self).exp()) * 0.5
+
+    def cosh(self):
+        return (self.exp() + (-self).exp()) * 0.5
+
+    def sigmoid(self):
+        return _ops.Sigmoid.apply(_floating(self))
+
+    def relu(self):
+        return _ops.Relu.apply(self)
+
+    def abs(self):
+        return _ops.Abs.apply(self)
+
+    absolute = abs
+
+    def sign(self):
+        return _new(np.sign(self.data))
+
+    def floor(self):
+        return _new(np.floor(self.data))
+
+    def ceil(self):
+        return _new(np.ceil(self.data))
+
+    def round(self):
+        return _new(np.round(self.data))
+
+    def trunc(self):
+        return _new(np.trunc(self.data))
+
+    def reciprocal(self):
+        return _ops.Reciprocal.apply(_floating(self))
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+        """Limit values to ``[min, max]``; the gradient passes where ``min <= x <= max``."""
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self
+            if min is not None:
+                out = _ops.maximum(out, min)
+            if max is not None:
+                out = _ops.minimum(out, max)
+            return out
+        return _ops.Clamp.apply(self, lo=min, hi=max)
+
+    clip = clamp
+
+    def clamp_min(self, min):  # noqa: A002
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):  # noqa: A002
+        return self.clamp(max=max)
+
+    def maximum(self, other):
+        return _ops.maximum(self, other)
+
+    def minimum(self, other):
+        return _ops.minimum(self, other)
+
+    def lerp(self, end, weight):
+        return self + (end - self) * weight
+
+    def addcmul(self, t1, t2, value=1):
+        return self + t1 * t2 * value
+
+    def addcdiv(self, t1, t2, value=1):
+        return self + t1 / t2 * value
+
+    # ---- reductions ------------------------------------------------------------------
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        """Sum over ``dim`` (an int, a tuple, or None for all). ``axis``/``keepdims`` are numpy aliases."""
+        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind in "biu" and dtype is None:
+            return _new(np.sum(x.data, axis=_dims_arg(dim, x.data.ndim, "sum"), keepdims=keepdim, dtype=np.int64))
+        return _ops.Sum.apply(x, dim=_dims_arg(dim, x.data.ndim, "sum"), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+                f"dtype. Got: {x.data.dtype}; convert with .float() first"
+            )
+        axes = _dims_arg(dim, x.data.ndim, "mean")
+        count = _count(x.data.shape, axes)
+        return x.sum(dim=axes, keepdim=keepdim) * (1.0 / count if count else float("nan"))
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """Variance with Bessel's correction by default (``correction=1``), as ``torch.var``."""
+        correction = _correction(unbiased, correction)
+        axes = _dims_arg(dim, self.data.ndim, "var")
+        n = _count(self.data.shape, axes)
+        centered = self - self.mean(dim=axes, keepdim=True)
+        denom = max(n - correction, 0)
+        return (centered * centered).sum(dim=axes, keepdim=keepdim) * (1.0 / denom if denom else float("inf"))
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def prod(self, dim=None, keepdim=False):
+        return _ops.Prod.apply(_floating_or_int(self), dim=_dims_arg(dim, self.data.ndim, "prod"), keepdim=keepdim)
+
+    def amax(self, dim=None, keepdim=False):
+        """Maximum over ``dim``; ties share the gradient evenly."""
+        return _ops.AMax.apply(self, dim=_dims_arg(dim, self.data.ndim, "amax"), keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        """Minimum over ``dim``; ties share the gradient evenly."""
+        return _ops.AMin.apply(self, dim=_dims_arg(dim, self.data.ndim, "amin"), keepdim=keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        """``max()`` reduces all (ties share the gradient); ``max(dim)`` returns ``(values, indices)``;
+        ``max(other)`` is the elementwise maximum."""
+        if isinstance(dim, Tensor):
+            return _ops.maximum(self, dim)
+        if dim is None:
+            return self.amax()
+        return _ops.max_with_indices(self, dim, keepdim, largest=True)
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return _ops.minimum(self, dim)
+        if dim is None:
+            return self.amin()
+        return _ops.max_with_indices(self, dim, keepdim, largest=False)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _arg_reduce(np.argmax, self, dim, keepdim, "argmax")
+
+    def argmin(self, dim=None, keepdim=False):
+        return _arg_reduce(np.argmin, self, dim, keepdim, "argmin")
+
+    def logsumexp(self, dim, keepdim=False):
+        return _ops.LogSumExp.apply(_floating(self), dim=_dims_arg(dim, self.data.ndim, "logsumexp"), keepdim=keepdim)
+
+    def softmax(self, dim):
+        return _ops.Softmax.apply(_floating(self), dim=_norm_dim(dim, self.data.ndim, "softmax"))
+
+    def log_softmax(self, dim):
+        return _ops.LogSoftmax.apply(_floating(self), dim=_norm_dim(dim, self.data.ndim, "log_softmax"))
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """Vector p-norm over ``dim`` (all elements by default); ``p`` in {2, 'fro', 1, inf, -inf, 0, float}."""
+        return _ops.norm(self, p, dim, keepdim)
+
+    def cumsum(self, dim):
+        return _ops.CumSum.apply(self, dim=_norm_dim(dim, self.data.ndim, "cumsum"))
+
+    # ---- shape ops --------------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        return _ops.Reshape.apply(self, shape=_infer_shape(shape, self.data.shape, "reshape"))
+
+    def view(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral)):
+            return self.to(shape[0])
+        return self.reshape(*shape)
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        nd = self.data.ndim
+        if nd == 0:
+            return self.reshape(1)
+        s = _norm_dim(start_dim, nd, "flatten")
+        e = _norm_dim(end_dim, nd, "flatten")
+        if s > e:
+            raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+        shape = self.data.shape
+        return self.reshape(shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
+
+    def unflatten(self, dim, sizes):
+        d = _norm_dim(dim, self.data.ndim, "unflatten")
+        shape = self.data.shape
+        sizes = _infer_shape(tuple(sizes), (shape[d],), "unflatten")
+        return self.reshape(shape[:d] + sizes + shape[d + 1 :])
+
+    def squeeze(self, dim=None):
+        shape = self.data.shape
+        if dim is None:
+            new = tuple(s for s in shape if s != 1)
+        else:
+            dims = {_norm_dim(d, self.data.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+            new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+        return self if new == shape else self.reshape(new)
+
+    def unsqueeze(self, dim):
+        d = _norm_dim(dim, self.data.ndim + 1, "unsqueeze")
+        shape = self.data.shape
+        return self.reshape(shape[:d] + (1,) + shape[d:])
+
+    def transpose(self, dim0, dim1):
+        nd = self.data.ndim
+        if nd == 0:
+            return self
+        a, b = _norm_dim(dim0, nd, "transpose"), _norm_dim(dim1, nd, "transpose")
+        perm = list(range(nd))
+        perm[a], perm[b] = perm[b], perm[a]
+        return _ops.Permute.apply(self, perm=tuple(perm))
+
+    swapaxes = swapdims = transpose
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        nd = self.data.ndim
+        if len(dims) != nd:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+                f"desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(dims)}"
+            )
+        perm = tuple(_norm_dim(d, nd, "permute") for d in dims)
+        if len(set(perm)) != nd:
+            raise RuntimeError(f"permute(): duplicate dims are not allowed, got {dims}")
+        return _ops.Permute.apply(self, perm=perm)
+
+    def movedim(self, source, destination):
+        nd = self.data.ndim
+        perm = list(np.moveaxis(np.arange(nd), source, destination))
+        return _ops.Permute.apply(self, perm=tuple(int(p) for p in perm))
+
+    @property
+    def T(self):  # noqa: N802 - PyTorch's name
+        nd = self.data.ndim
+        return self if nd < 2 else _ops.Permute.apply(self, perm=tuple(range(nd - 1, -1, -1)))
+
+    @property
+    def mT(self):  # noqa: N802 - PyTorch's name
+        if self.data.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.data.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    def t(self):
+        if self.data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D")
+        return self.T
+
+    def expand(self, *sizes):
+        sizes = _shape_arg(sizes)
+        shape = self.data.shape
+        if len(sizes) < len(shape):
+            raise RuntimeError(
+                f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                f"dimensions in the tensor ({len(shape)})"
+            )
+        lead = len(sizes) - len(shape)
+        target = tuple(
+            (shape[i - lead] if s == -1 and i >= lead else s) for i, s in enumerate(sizes)
+        )
+        return self.broadcast_to(target)
+
+    def expand_as(self, other):
+        return self.broadcast_to(other.shape)
+
+    def broadcast_to(self, shape):
+        shape = tuple(int(s) for s in shape)
+        if shape == self.data.shape:
+            return self
+        try:
+            np.broadcast_shapes(self.data.shape, shape)
+            if len(shape) < self.data.ndim:
+                raise ValueError
+            np.broadcast_to(np.empty((0,) * 0) if False else self.data, shape)
+        except ValueError:
+            raise RuntimeError(
+                f"expand/broadcast_to: the shape {tuple(self.data.shape)} cannot be broadcast to {shape}; "
+                "each dimension must match or be 1"
+            ) from None
+        return _ops.BroadcastTo.apply(self, shape=shape)
+
+    def repeat(self, *sizes):
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.data.ndim:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+            )
+        return _ops.Tile.apply(self, reps=sizes)
+
+    def tile(self, *dims):
+        dims = _shape_arg(dims)
+        dims = (1,) * (self.data.ndim - len(dims)) + dims
+        return _ops.Tile.apply(self, reps=dims)
+
+    def flip(self, *dims):
+        dims = _shape_arg(dims)
+        return _ops.Flip.apply(self, dims=tuple(_norm_dim(d, self.data.ndim, "flip") for d in dims))
+
+    def roll(self, shifts, dims=None):
+        if dims is None:
+            return self.flatten().roll(shifts, 0).reshape(self.data.shape)
+        shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+        dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"roll: shifts and dims must have the same length, got {len(shifts)} and {len(dims)}")
+        return _ops.Roll.apply(self, shifts=shifts, dims=tuple(_norm_dim(d, self.data.ndim, "roll") for d in dims))
+
+    def chunk(self, chunks, dim=0):
+        d = _norm_dim(dim, self.data.ndim, "chunk")
+        size = self.data.shape[d]
+        step = -(-size // chunks) if chunks > 0 else 0
+        if step <= 0:
+            if chunks <= 0:
+                raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+            step = 1
+        return self.split(step, d)
+
+    def split(self, split_size_or_sections, dim=0):
+        d = _norm_dim(dim, self.data.ndim, "split")
+        size = self.data.shape[d]
+        if isinstance(split_size_or_sections, numbers.Integral):
+            step = int(split_size_or_sections)
+            sizes = [min(step, size - i) for i in range(0, size, step)] or [0]
+        else:
+            sizes = [int(s) for s in split_size_or_sections]
+            if sum(sizes) != size:
+                raise RuntimeError(
+                    f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                    f"dimension {d}), but got split_sizes={sizes}"
+                )
+        out, start = [], 0
+        for s in sizes:
+            out.append(self.narrow(d, start, s))
+            start += s
+        return tuple(out)
+
+    def narrow(self, dim, start, length):
+        d = _norm_dim(dim, self.data.ndim, "narrow")
+        idx = (slice(None),) * d + (slice(start, start + length),)
+        return self[idx]
+
+    def unbind(self, dim=0):
+        d = _norm_dim(dim, self.data.ndim, "unbind")
+        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.data.shape[d]))
+
+    def tril(self, diagonal=0):
+        return _ops.Tri.apply(self, k=diagonal, lower=True)
+
+    def triu(self, diagonal=0):
+        return _ops.Tri.apply(self, k=diagonal, lower=False)
+
+    # ---- indexing ----------------------------------------------------------------------
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        _ops.setitem(self, index, value)
+
+    def gather(self, dim, index):
+        return _ops.gather(self, dim, index)
+
+    def scatter(self, dim, index, src):
+        return _ops.scatter(self, dim, index, src)
+
+    def scatter_add(self, dim, index, src):
+        return _ops.scatter(self, dim, index, src, add=True)
+
+    def index_select(self, dim, index):
+        return _ops.index_select(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        return _ops.masked_fill(self, mask, value)
+
+    def where(self, condition, other):
+        return _ops.where(condition, self, other)
+
+    # ---- linear algebra ---------------------------------------------------------------
+    def matmul(self, other):
+        return _ops.matmul(self, other)
+
+    def mm(self, other):
+        return _ops.mm(self, other)
+
+    def bmm(self, other):
+        return _ops.bmm(self, other)
+
+    def dot(self, other):
+        return _ops.dot(self, other)
+
+    def outer(self, other):
+        return _ops.outer(self, other)
+
+    def mv(self, vec):
+        return _ops.matmul(self, vec)
+
+    # ---- in place -------------------------------------------------------------------------
+    def add_(self, other, alpha=1):
+        return _ops.inplace(self, lambda s: s.add(other, alpha=alpha), "add_")
+
+    def sub_(self, other, alpha=1):
+        return _ops.inplace(self, lambda s: s.sub(other, alpha=alpha), "sub_")
+
+    def mul_(self, other):
+        return _ops.inplace(self, lambda s: s * other, "mul_")
+
+    def div_(self, other):
+        return _ops.inplace(self, lambda s: s / other, "div_")
+
+    def pow_(self, exponent):
+        return _ops.inplace(self, lambda s: s.pow(exponent), "pow_")
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return _ops.inplace(self, lambda s: s.clamp(min, max), "clamp_")
+
+    clip_ = clamp_
+
+    def relu_(self):
+        return _ops.inplace(self, lambda s: s.relu(), "relu_")
+
+    def neg_(self):
+        return _ops.inplace(self, lambda s: -s, "neg_")
+
+    def exp_(self):
+        return _ops.inplace(self, lambda s: s.exp(), "exp_")
+
+    def sqrt_(self):
+        return _ops.inplace(self, lambda s: s.sqrt(), "sqrt_")
+
+    def addcmul_(self, t1, t2, value=1):
+        return _ops.inplace(self, lambda s: s.addcmul(t1, t2, value), "addcmul_")
+
+    def addcdiv_(self, t1, t2, value=1):
+        return _ops.inplace(self, lambda s: s.addcdiv(t1, t2, value), "addcdiv_")
+
+    def lerp_(self, end, weight):
+        return _ops.inplace(self, lambda s: s.lerp(end, weight), "lerp_")
+
+    def masked_fill_(self, mask, value):
+        return _ops.inplace(self, lambda s: s.masked_fill(mask, value), "masked_fill_")
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        return _ops.inplace(self, lambda s: _ops.fill_like(s, value), "fill_")
+
+    def copy_(self, src):
+        return _ops.inplace(self, lambda s: _ops.copy_like(s, src), "copy_")
+
+    def uniform_(self, a=0.0, b=1.0):
+        from .random import _rng
+
+        return self._overwrite(_rng().uniform(a, b, self.data.shape), "uniform_")
+
+    def normal_(self, mean=0.0, std=1.0):
+        from .random import _rng
+
+        return self._overwrite(_rng().normal(mean, std, self.data.shape), "normal_")
+
+    def _overwrite(self, values, opname):
+        with _nograd():
+            return _ops.inplace(self, lambda s: _new(np.asarray(values, dtype=self.data.dtype)), opname)
+
+    # numpy interoperability: lets backward rules written with numpy run on Tensors
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _ops.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _ops.array_function(func, args, kwargs)
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _nograd():
+    from .grad_mode import no_grad
+
+    return no_grad()
+
+
+# ---- helpers shared by the methods -------------------------------------------------------------
+def _new(array):
+    """Wrap an array in a Tensor without copying or checking; the engine's fast constructor."""
+    t = object.__new__(Tensor)
+    t.data = array
+    t.requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    t._vc = None
+    t._hooks = None
+    t._retain = False
+    t.name = None
+    return t
+
+
+_function._new_tensor = _new
+
+
+def _as_array(data, dtype=None):
+    """Turn user data into an array following ``torch.tensor``'s dtype rules."""
+    if dtype is not None:
+        dtype = _dtype_of(dtype)
+    if isinstance(data, Tensor):
+        arr = data.data
+        return arr.astype(dtype) if dtype is not None and dtype != arr.dtype else arr
+    if isinstance(data, np.ndarray):
+        return data if dtype is None or dtype == data.dtype else data.astype(dtype)
+    if isinstance(data, np.generic):
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, (list, tuple)) and data and any(isinstance(v, Tensor) for v in _flat(data)):
+        data = _unwrap_nested(data)
+    try:
+        arr = np.asarray(data)
+    except ValueError as e:
+        raise ValueError(f"tensor(): could not build a tensor from the given data ({e}); nested lists must be rectangular") from None
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(
+            f"tensor(): could not infer a numeric dtype from an object of type {type(data).__name__}; "
+            "pass numbers, nested lists of numbers, or a numpy array"
+        )
+    if dtype is not None:
+        return arr.astype(dtype)
+    if arr.dtype.kind == "f":
+        return arr.astype(_dtype.get_default_dtype())
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "c":
+        return arr.astype(np.complex64 if _dtype.get_default_dtype() == np.float32 else np.complex128)
+    return arr
+
+
+def _flat(data):
+    for v in data:
+        if isinstance(v, (list, tuple)):
+            yield from _flat(v)
+        else:
+            yield v
+
+
+def _unwrap_nested(data):
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(v) for v in data]
+    if isinstance(data, Tensor):
+        return data.data
+    return data
+
+
+def _dtype_of(dtype):
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{dtype!r} is not a dtype; use autograd.float32, autograd.int64, ...") from None
+
+
+def _plain(other):
+    return other.data if isinstance(other, Tensor) else other
+
+
+def _norm_dim(dim, ndim, opname):
+    """Map a possibly negative ``dim`` to ``0..ndim-1`` with PyTorch's error when it is out of range."""
+    n = max(ndim, 1)
+    try:
+        d = int(dim)
+    except TypeError:
+        raise TypeError(f"{opname}(): dim must be an int, got {type(dim).__name__}") from None
+    if d < -n or d >= n:
+        raise IndexError(
+            f"{opname}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+        )
+    return d % n
+
+
+def _dims_arg(dim, ndim, opname):
+    """``dim`` for reductions: None (all), an int, or a tuple; returns None or a sorted tuple."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        if len(dim) == 0:
+            return None
+        dims = tuple(sorted(_norm_dim(d, ndim, opname) for d in dim))
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"{opname}(): dim {tuple(dim)} appears multiple times in the list of dims")
+        return dims if ndim else None
+    return (_norm_dim(dim, ndim, opname),) if ndim else None
+
+
+def _alias(dim, axis, keepdim, keepdims):
+    if axis is not None:
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, keepdim
+
+
+def _count(shape, axes):
+    if axes is None:
+        return int(np.prod(shape)) if shape else 1
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None or unbiased is True:
+        return 1
+    if unbiased is False:
+        return 0
+    return 1
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        return tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"shape must be ints, got {shape!r}") from None
+
+
+def _infer_shape(shape, old_shape, opname):
+    size = int(np.prod(old_shape)) if old_shape else 1
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{opname}: only one dimension can be inferred (-1), got shape {list(shape)}")
+    if -1 in shape:
+        rest = int(np.prod([s for s in shape if s != -1])) if len(shape) > 1 else 1
+        if rest == 0 or size % rest:
+            raise RuntimeError(f"{opname}: shape '{list(shape)}' is invalid for input of size {size} (input shape {tuple(old_shape)})")
+        shape = tuple(size // rest if s == -1 else s for s in shape)
+    if any(s < 0 for s in shape) or (int(np.prod(shape)) if shape else 1) != size:
+        raise RuntimeError(
+            f"{opname}: shape '{list(shape)}' is invalid for input of size {size} (input shape {tuple(old_shape)}); "
+            "the number of elements must stay the same"
+        )
+    return shape
+
+
+def _floating(t):
+    """Unary float ops on an int tensor compute in the default float dtype, as PyTorch does."""
+    if t.data.dtype.kind in "fc":
+        return t
+    return t.to(_dtype.get_default_dtype())
+
+
+def _floating_or_int(t):
+    return t
+
+
+def _coerce_tensor(value, opname):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, _SCALAR_TYPES):
+        return _new(np.asarray(value, dtype=_dtype.scalar_dtype(value)))
+    if isinstance(value, np.ndarray):
+        return _new(value)
+    if isinstance(value, (list, tuple)):
+        return Tensor(value)
+    raise TypeError(f"{opname}: unsupported operand type {type(value).__name__}; expected a Tensor or a number")
+
+
+def _binary(op, a, b, opname, reverse=False, true_div=False):
+    """Coerce the other operand, promote dtypes as PyTorch does, check shapes, and apply ``op``."""
+    ad = a.data
+    if type(b) is Tensor:
+        bd = b.data
+        if ad.dtype != bd.dtype:
+            dt = _dtype.result_type(ad.dtype, ad.ndim, bd.dtype, bd.ndim)
+            if true_div and dt.kind not in "fc":
+                dt = _dtype.get_default_dtype()
+            a, b = a.to(dt), b.to(dt)
+        elif true_div and ad.dtype.kind not in "fc":
+            dt = _dtype.get_default_dtype()
+            a, b = a.to(dt), b.to(dt)
+    elif isinstance(b, _SCALAR_TYPES):
+        dt = _dtype.result_type(ad.dtype, ad.ndim, _dtype.scalar_dtype(b), 0, b_is_scalar=True)
+        if true_div and dt.kind not in "fc":
+            dt = _dtype.get_default_dtype()
+        if dt != ad.dtype:
+            a = a.to(dt)
+        b = _new(np.asarray(b, dtype=dt))
+    elif isinstance(b, np.ndarray):
+        return _binary(op, a, _new(b), opname, reverse, true_div)
+    else:
+        return NotImplemented
+    if a.data.shape != b.data.shape:
+        _check_broadcast(a.data.shape, b.data.shape, opname)
+    return op.apply(b, a) if reverse else op.apply(a, b)
+
+
+def _check_broadcast(sa, sb, opname):
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        x, y = sa[-i], sb[-i]
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"{opname}: The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+                f"dimension {max(len(sa), len(sb)) - i} (shapes {tuple(sa)} and {tuple(sb)}); "
+                "broadcasting needs each dimension to match or be 1"
+            )
+
+
+def _compare(ufunc, a, b, opname):
+    if isinstance(b, Tensor):
+        bd = b.data
+    elif isinstance(b, (_SCALAR_TYPES, np.ndarray)):
+        bd = b
+    elif b is None:
+        return False if ufunc is np.equal else True
+    else:
+        return NotImplemented
+    sb = np.shape(bd)
+    if a.data.shape != sb:
+        _check_broadcast(a.data.shape, sb, opname)
+    return _new(ufunc(a.data, bd))
+
+
+def _arg_reduce(fn, t, dim, keepdim, opname):
+    if dim is None:
+        out = fn(t.data.reshape(-1))
+        return _new(np.asarray(out, dtype=np.int64).reshape((1,) * t.data.ndim if keepdim else ()))
+    d = _norm_dim(dim, t.data.ndim, opname)
+    if t.data.ndim == 0:
+        return _new(np.asarray(0, dtype=np.int64))
+    return _new(fn(t.data, axis=d, keepdims=keepdim).astype(np.int64))
+
+
+def _format_tensor(t):
+    arr = t.data
+    if arr.dtype.kind == "f":
+        body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4, floatmode="maxprec_equal"
+                               if arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) else "maxprec")
+    else:
+        body = np.array2string(arr, separator=", ", prefix="tensor(")
+    extras = []
+    if arr.dtype not in (_dtype.get_default_dtype(), np.dtype(np.int64), np.dtype(bool)):
+        extras.append(f"dtype=autograd.{arr.dtype.name}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}Backward>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    if arr.size == 0:
+        extras.insert(0, f"size={tuple(arr.shape)}")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+from . import ops as _ops  # noqa: E402 - ops need Tensor defined first
