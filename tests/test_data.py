@@ -215,6 +215,11 @@ def test_order_is_drawn_when_iteration_starts():
     assert next(iter(loader))[1].data.tolist() == first
 
 
+def test_pytorch_worker_arguments_are_accepted():
+    loader = DataLoader(TensorDataset(*features_and_labels(4)), batch_size=2, num_workers=2, pin_memory=True)
+    np.testing.assert_array_equal(loaded_labels(loader), [0, 10, 20, 30])
+
+
 def test_loader_rejects_seed_and_generator_together():
     with pytest.raises(ValueError, match="not both"):
         DataLoader(Squares(3), seed=1, generator=np.random.default_rng(1))

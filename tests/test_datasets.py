@@ -153,6 +153,13 @@ def test_truncated_file_names_file_and_missing_bytes(tmp_path):
     assert "10 missing" in message and "3x4x4" in message
 
 
+def test_huge_dimensions_in_a_corrupt_header_are_a_truncation_error(tmp_path):
+    path = write(tmp_path / "imgs", idx_bytes(0x08, (2**32 - 1, 2**32 - 1, 2**32 - 1), bytes(8)))
+    with pytest.raises(DataFileError, match="truncated") as info:
+        read_idx_images(path)
+    assert str(path) in str(info.value)
+
+
 def test_truncated_header_is_an_error(tmp_path):
     path = write(tmp_path / "imgs", bytes([0, 0, 8, 3]) + struct.pack(">I", 5))
     with pytest.raises(DataFileError, match="truncated header") as info:

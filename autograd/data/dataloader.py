@@ -106,11 +106,25 @@ class DataLoader:
         given. Giving one turns off the fast path: samples are then always
         fetched one by one.
 
+    num_workers, pin_memory
+        Accepted so PyTorch code ports unchanged, and ignored: batches are
+        built in the calling thread, on the CPU.
+
     ``len(loader)`` is the number of batches per epoch.
     """
 
     def __init__(
-        self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, generator=None, collate_fn=None
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        seed=None,
+        generator=None,
+        collate_fn=None,
+        *,
+        num_workers=0,
+        pin_memory=False,
     ):
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")

@@ -17,6 +17,7 @@ what is wrong with it.
 """
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -109,7 +110,7 @@ def read_idx(path, expected_magic=None):
         )
     dims = struct.unpack(f">{ndim}I", buf[4:header_len])
     dtype = IDX_DTYPES[code]
-    expected = header_len + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = header_len + math.prod(dims) * dtype.itemsize  # Python ints: a corrupt header cannot overflow
     shape = "x".join(map(str, dims))
     if len(buf) < expected:
         raise DataFileError(
