@@ -20,6 +20,7 @@ import heapq
 
 import numpy as np
 
+from .function import raise_freed
 from .grad_mode import state
 from .tensor import Tensor, _new
 
@@ -83,23 +84,25 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
     gradient reaching it is stored in the returned list (``autograd.grad``).
     With ``accumulate`` the leaves' ``.grad`` are updated (``backward``).
     """
-    pending = {}  # seq -> gradient for that record's output
-    records = {}  # seq -> record
-    heap = []
+    pending = {}  # seq -> [record, gradient of its output]
+    heap = []  # -seq of the records with a pending gradient
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
     captured = [None] * (len(capture) if capture else 0)
     prev_enabled, prev_graph = state.enabled, state.graph
     state.graph = create_graph
     state.enabled = create_graph
     anomaly = state.anomaly
+    push, pop = heapq.heappush, heapq.heappop
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for t, g in zip(roots, seeds):
-                _route(t.grad_fn or t, g, t.data.shape, t.data.dtype, pending, records, heap, leaf_grads, create_graph)
+                edge = t.grad_fn or t
+                if isinstance(edge, Tensor):
+                    leaf_grads[id(edge)] = [edge, g]
+                else:
+                    _add_pending(pending, heap, edge, g)
             while heap:
-                seq = -heapq.heappop(heap)
-                node = records.pop(seq)
-                g = pending.pop(seq)
+                node, g = pending.pop(-pop(heap))
                 if node.hooks:
                     for hook in list(node.hooks):
                         g = _run_hook(hook, g, create_graph)
@@ -109,26 +112,40 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         _accumulate_leaf(owner, g, create_graph)
                 if capture and node in capture:
                     captured[capture[node]] = g
-                if node.freed is True:
-                    from .function import raise_freed
-
+                if node.inputs is None and node.is_freed:
                     raise_freed(node)
-                if node.saves_inputs or node.saves_result:
-                    node.check_versions()
-                grads = type(node).backward(node, g)
+                if node._stamp != state.inplace and (node.saves_inputs or node.saves_result):
+                    node.check_versions()  # something was changed in place since this record was made
+                grads = node.backward(node, g)
                 if type(grads) is not tuple:
                     grads = (grads,)
                 if anomaly:
                     _check_finite(node, grads)
-                inputs = node.inputs
-                for i, edge in enumerate(node.next):
-                    if edge is None:
+                for edge, gi in zip(node.next, grads):
+                    if edge is None or gi is None:
                         continue
-                    gi = grads[i]
-                    if gi is None:
+                    if type(edge) is Tensor:  # a leaf: its gradient is summed over the whole pass
+                        data = edge.data
+                        if gi.shape != data.shape:
+                            gi = sum_to(gi, data.shape)
+                        if gi.dtype is not data.dtype and gi.dtype != data.dtype:
+                            gi = gi.astype(data.dtype)
+                        entry = leaf_grads.get(id(edge))
+                        if entry is None:
+                            leaf_grads[id(edge)] = [edge, gi]
+                        else:
+                            entry[1] = entry[1] + gi
                         continue
-                    t = inputs[i]
-                    _route(edge, gi, t.shape, t.dtype, pending, records, heap, leaf_grads, create_graph)
+                    if gi.shape != edge.out_shape:
+                        gi = sum_to(gi, edge.out_shape)
+                    if gi.dtype is not edge.out_dtype and gi.dtype != edge.out_dtype:
+                        gi = gi.astype(edge.out_dtype)
+                    entry = pending.get(edge.seq)
+                    if entry is None:
+                        pending[edge.seq] = [edge, gi]
+                        push(heap, -edge.seq)
+                    else:
+                        entry[1] = entry[1] + gi
                 if not retain_graph:
                     node.release()
             for leaf, g in leaf_grads.values():
@@ -143,27 +160,15 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
     return captured
 
 
-def _route(edge, g, shape, dtype, pending, records, heap, leaf_grads, create_graph):
-    """Send gradient ``g`` to ``edge`` (a record or a leaf), shaped and typed like that input."""
-    if g.shape != shape:
-        g = sum_to(g, shape)
-    if g.dtype != dtype:
-        g = g.astype(dtype)
-    if isinstance(edge, Tensor):
-        entry = leaf_grads.get(id(edge))
-        if entry is None:
-            leaf_grads[id(edge)] = [edge, g]
-        else:
-            entry[1] = entry[1] + g
-        return
-    seq = edge.seq
-    prev = pending.get(seq)
-    if prev is None:
-        pending[seq] = g
-        records[seq] = edge
-        heapq.heappush(heap, -seq)
+def _add_pending(pending, heap, node, g):
+    if g.shape != node.out_shape:
+        g = sum_to(g, node.out_shape)
+    entry = pending.get(node.seq)
+    if entry is None:
+        pending[node.seq] = [node, g]
+        heapq.heappush(heap, -node.seq)
     else:
-        pending[seq] = prev + g
+        entry[1] = entry[1] + g
 
 
 def _accumulate_leaf(leaf, g, create_graph):

@@ -46,7 +46,10 @@ _seq = itertools.count()  # one increasing counter: the tape order
 class Function:
     """Base of every op; an instance is one record on the tape."""
 
-    __slots__ = ("inputs", "next", "seq", "out_shape", "out_dtype", "_result", "_versions", "__dict__", "__weakref__")
+    __slots__ = (
+        "inputs", "next", "seq", "out_shape", "out_dtype", "_result", "_versions", "_result_vc", "_stamp",
+        "__dict__", "__weakref__",
+    )
 
     #: backward needs the input arrays: keep them and check their versions
     saves_inputs = False
@@ -63,6 +66,7 @@ class Function:
     scope = None  # the name_scope the op ran in
     trace = None  # the forward stack, recorded under detect_anomaly()
     freed = False  # saved values released by a backward pass
+    _attrs_seen = True  # per class: False once a release found no attributes to scan
 
     @staticmethod
     def forward(ctx, *arrays, **attrs):
@@ -75,67 +79,87 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **attrs):
         """Run the op on tensors; record it when grad mode is on and an input requires grad."""
-        ctx = object.__new__(cls)
-        out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+        # This is the hot path of every op, so it is written out flat: one- and two-input
+        # calls unrolled, the record made inline. Each line here costs every op.
+        ctx = _object_new(cls)
+        try:
+            if attrs:
+                out = cls.forward(ctx, *[t.data for t in inputs], **attrs)
+            elif len(inputs) == 2:
+                out = cls.forward(ctx, inputs[0].data, inputs[1].data)
+            elif len(inputs) == 1:
+                out = cls.forward(ctx, inputs[0].data)
+            else:
+                out = cls.forward(ctx, *[t.data for t in inputs])
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            raise _broadcast_error(cls, inputs) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        result = _new_tensor(out)
+        result = _object_new(_Tensor)
+        result.data = out
+        result.requires_grad = False
+        result.grad = None
+        result.grad_fn = None
+        result._vc = None
+        result._hooks = None
         if cls.is_view:
             src = inputs[0]
             if src._vc is None:
                 src._vc = [0]
             result._vc = src._vc
-        if state.enabled and cls.differentiable:
-            # Edges are captured now, as PyTorch's next_functions are: a later in-place
-            # op may rebind an input's grad_fn, and this record must keep the old one.
-            edges = []
-            wanted = False
-            for t in inputs:
-                if t.requires_grad:
-                    wanted = True
-                    edges.append(t.grad_fn or t)
-                else:
-                    edges.append(None)
-            if not wanted:
-                return result
-            ctx.inputs = inputs
-            ctx.next = edges
-            ctx.seq = next(_seq)
-            ctx.out_shape = out.shape
-            ctx.out_dtype = out.dtype
-            if cls.saves_inputs:
-                versions = []
-                for t in inputs:
-                    if t._vc is None:
-                        t._vc = [0]
-                    versions.append(t._vc[0])
-                ctx._versions = versions
-            if cls.saves_result:
-                ctx._result = out
-                result._vc = [0] if result._vc is None else result._vc
-                ctx._result_vc = (result._vc, result._vc[0])
-            if state.scope is not None:
-                ctx.scope = state.scope
-            if state.anomaly:
-                ctx.trace = traceback.format_stack()[:-2]
-            result.grad_fn = ctx
-            result.requires_grad = True
+        if not (state.enabled and cls.differentiable):
+            return result
+        # Edges are captured now, as PyTorch's next_functions are: a later in-place
+        # op may rebind an input's grad_fn, and this record must keep the old one.
+        wanted = False
+        edges = []
+        for t in inputs:
+            if t.requires_grad:
+                wanted = True
+                fn = t.grad_fn
+                edges.append(t if fn is None else fn)
+            else:
+                edges.append(None)
+        if not wanted:
+            return result
+        ctx.inputs = inputs
+        ctx.next = edges
+        ctx.seq = next(_seq)
+        ctx.out_shape = out.shape
+        ctx.out_dtype = out.dtype
+        ctx._stamp = state.inplace
+        if cls.saves_inputs:
+            ctx._versions = [0 if t._vc is None else t._vc[0] for t in inputs]
+        if cls.saves_result:
+            ctx._result = out
+            result._vc = ctx._result_vc = [0]
+        if state.scope is not None:
+            ctx.scope = state.scope
+        if state.anomaly:
+            ctx.trace = traceback.format_stack()[:-2]
+        result.grad_fn = ctx
+        result.requires_grad = True
         return result
 
     # ---- what backward rules read -------------------------------------------------
     @property
     def saved_tensors(self):
         """The inputs: arrays in a plain backward, tensors under ``create_graph``."""
-        if self.freed:
+        inputs = self.inputs
+        if inputs is None:
             raise_freed(self)
         if state.graph:
-            return self.inputs
-        return [t.data for t in self.inputs]
+            return inputs
+        if len(inputs) == 2:
+            return inputs[0].data, inputs[1].data
+        return [t.data for t in inputs]
 
     @property
     def result(self):
         """The output: an array in a plain backward, a tensor recorded on the tape under ``create_graph``."""
-        if self.freed:
+        if self._result is None:
             raise_freed(self)
         if state.graph:
             t = _new_tensor(self._result)
@@ -146,7 +170,7 @@ class Function:
 
     def needs_input_grad(self, i):
         """Whether input ``i`` wants a gradient: lets costly rules skip work (a matmul's data input)."""
-        return self.inputs[i].requires_grad
+        return self.next[i] is not None
 
     # ---- bookkeeping ----------------------------------------------------------------
     def name(self):
@@ -167,7 +191,7 @@ class Function:
 
     def saved_values(self):
         """Name -> array of what this record holds for backward (empty once freed)."""
-        if self.freed:
+        if self.inputs is None:
             return {}
         saved = {}
         if self.saves_inputs:
@@ -183,53 +207,74 @@ class Function:
     def check_versions(self):
         """Raise if a value backward needs was changed in place after it was saved."""
         if self.saves_inputs:
-            for t, v in zip(self.inputs, self._versions):
-                if t._vc[0] != v:
-                    raise_modified(self, t.data.shape, t.data.dtype, "input", t._vc[0], v)
-        if self.saves_result:
-            vc, v = self._result_vc
-            if vc[0] != v:
-                raise_modified(self, self.out_shape, self.out_dtype, "output", vc[0], v)
+            saved = self._versions
+            for i, t in enumerate(self.inputs):
+                vc = t._vc
+                if vc is not None and vc[0] != saved[i]:
+                    raise_modified(self, t.data.shape, t.data.dtype, f"input {i}", vc[0], saved[i])
+        if self.saves_result and self._result_vc[0] != 0:
+            raise_modified(self, self.out_shape, self.out_dtype, "the output", self._result_vc[0], 0)
 
     def release(self):
-        """Drop the saved arrays after a backward pass without ``retain_graph``.
+        """Drop what backward needed, after a pass without ``retain_graph``.
 
-        The graph's shape survives (the exporter can still draw it), but the
-        input tensors are replaced by stubs that keep only shape, dtype and
-        where their gradient goes.
+        The graph's shape survives (``next``, ``out_shape``, attributes such as
+        ``dim``), so the exporter can still draw it and an op that saved
+        nothing can be walked again, as in PyTorch.
         """
-        self.inputs = tuple(_Stub(t) for t in self.inputs)
+        self.inputs = None
         if self.saves_result:
             self._result = None
+        cls = type(self)
+        if not cls._attrs_seen:
+            return
         d = self.__dict__
-        if d:
-            for k in [k for k, v in d.items() if _is_array(v)]:
+        if not d:
+            cls._attrs_seen = False  # this op keeps no attributes: later releases skip the scan
+            return
+        arrays = [k for k, v in d.items() if _is_array(v) or (type(v) is tuple and any(_is_array(x) for x in v))]
+        if arrays:
+            for k in arrays:
                 del d[k]
-        self.freed = self.saves_inputs or self.saves_result or self.freed
-        if not self.freed:
-            self.freed = "structure"
-
-
-class _Stub:
-    """What a released record keeps of an input: shape, dtype and its gradient's destination."""
-
-    __slots__ = ("shape", "dtype", "grad_fn", "requires_grad", "data", "_vc")
-
-    def __init__(self, t):
-        self.shape = t.shape
-        self.dtype = t.dtype
-        self.grad_fn = t.grad_fn
-        self.requires_grad = t.requires_grad
-        self.data = None
-        self._vc = None
+            self.freed = True
 
     @property
-    def ndim(self):
-        return len(self.shape)
+    def is_freed(self):
+        """True once a backward pass has released values this record needs."""
+        return self.inputs is None and (self.saves_inputs or self.saves_result or self.freed)
+
+    def input_meta(self):
+        """(shape, dtype) of each input: from the tensors while they are held, else from the edges."""
+        if self.inputs is not None:
+            return [(tuple(t.data.shape), t.data.dtype) for t in self.inputs]
+        meta = []
+        for e in self.next:
+            if e is None:
+                meta.append((None, None))
+            elif isinstance(e, Function):
+                meta.append((tuple(e.out_shape), e.out_dtype))
+            else:
+                meta.append((tuple(e.data.shape), e.data.dtype))
+        return meta
 
 
 def _is_array(v):
     return isinstance(v, np.ndarray)
+
+
+def _broadcast_error(cls, inputs):
+    shapes = [tuple(t.data.shape) for t in inputs]
+    name = cls.__name__.lower()
+    for i in range(1, min(len(s) for s in shapes) + 1):
+        sizes = {s[-i] for s in shapes} - {1}
+        if len(sizes) > 1:
+            a, b = sorted(sizes)[:2]
+            return RuntimeError(
+                f"{name}: The size of tensor a ({shapes[0][-i]}) must match the size of tensor b ({shapes[1][-i]}) "
+                f"at non-singleton dimension {max(len(s) for s in shapes) - i} (shapes {', '.join(map(str, shapes))}); "
+                "broadcasting needs each dimension to match or be 1"
+            )
+    return RuntimeError(f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together")
 
 
 def raise_freed(node):
@@ -252,3 +297,5 @@ def raise_modified(node, shape, dtype, which, now, expected):
 
 
 _new_tensor = None  # set by tensor.py: makes a Tensor around an array without checks
+_Tensor = None  # set by tensor.py
+_object_new = object.__new__

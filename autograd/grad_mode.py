@@ -11,13 +11,14 @@ import functools
 class _State:
     """Flags read on every op; kept on one small object so the hot path reads one global."""
 
-    __slots__ = ("enabled", "graph", "anomaly", "scope")
+    __slots__ = ("enabled", "graph", "anomaly", "scope", "inplace")
 
     def __init__(self):
         self.enabled = True  # record ops on the tape
         self.graph = False  # a backward pass with create_graph=True is running
         self.anomaly = False  # detect_anomaly() is active
         self.scope = None  # innermost name_scope (a _Scope) or None
+        self.inplace = 0  # count of in-place changes so far: records made since the last one skip version checks
 
 
 state = _State()

@@ -29,7 +29,7 @@ class TapeEntry:
     record: object  # the Function instance itself
 
     def __str__(self):
-        ins = ", ".join(str(tuple(s)) for s in self.input_shapes)
+        ins = ", ".join(str(s) for s in self.input_shapes)
         return f"{self.seq:>6}  {self.op:<14} ({ins}) -> {tuple(self.output_shape)}"
 
 
@@ -65,7 +65,7 @@ def tape(roots):
             TapeEntry(
                 seq=node.seq,
                 op=node.name(),
-                input_shapes=tuple(tuple(t.shape) for t in node.inputs),
+                input_shapes=tuple(shape for shape, _ in node.input_meta()),
                 output_shape=tuple(node.out_shape),
                 requires_grad=tuple(e is not None for e in node.next),
                 scope=scope_name(node),
@@ -83,7 +83,7 @@ def format_tape(roots):
         (
             str(e.seq),
             e.op,
-            ", ".join(str(tuple(s)) for s in e.input_shapes),
+            ", ".join(str(s) for s in e.input_shapes),
             str(tuple(e.output_shape)),
             ", ".join("yes" if r else "no" for r in e.requires_grad),
             e.scope,

@@ -37,7 +37,7 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_vc", "_hooks", "_retain", "name", "__weakref__")
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_vc", "_hooks", "__weakref__")
     __hash__ = object.__hash__
     __array_priority__ = 1000  # ndarray op Tensor -> Tensor's reflected operator
 
@@ -47,8 +47,6 @@ class Tensor:
         self.grad_fn = None
         self._vc = None
         self._hooks = None
-        self._retain = False
-        self.name = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -197,11 +195,10 @@ class Tensor:
             import weakref
 
             self.grad_fn.retained = weakref.ref(self)
-        self._retain = True
 
     @property
     def retains_grad(self):
-        return self._retain and self.grad_fn is not None
+        return self.grad_fn is not None and self.grad_fn.retained is not None
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None return replaces it.
@@ -275,18 +272,24 @@ class Tensor:
 
     # ---- arithmetic ------------------------------------------------------------------
     def __add__(self, other):
+        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # the common case, kept short
+            return _Add(self, other)
         return _binary(_ops.Add, self, other, "add")
 
     def __radd__(self, other):
         return _binary(_ops.Add, self, other, "add", reverse=True)
 
     def __sub__(self, other):
+        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # the common case, kept short
+            return _Sub(self, other)
         return _binary(_ops.Sub, self, other, "sub")
 
     def __rsub__(self, other):
         return _binary(_ops.Sub, self, other, "sub", reverse=True)
 
     def __mul__(self, other):
+        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # the common case, kept short
+            return _Mul(self, other)
         return _binary(_ops.Mul, self, other, "mul")
 
     def __rmul__(self, other):
@@ -479,7 +482,7 @@ class Tensor:
         return _ops.Sigmoid.apply(_floating(self))
 
     def relu(self):
-        return _ops.Relu.apply(self)
+        return _Relu(self)
 
     def abs(self):
         return _ops.Abs.apply(self)
@@ -975,12 +978,11 @@ def _new(array):
     t.grad_fn = None
     t._vc = None
     t._hooks = None
-    t._retain = False
-    t.name = None
     return t
 
 
 _function._new_tensor = _new
+_function._Tensor = Tensor
 
 
 def _as_array(data, dtype=None):
@@ -1229,3 +1231,5 @@ def _format_tensor(t):
 
 
 from . import ops as _ops  # noqa: E402 - ops need Tensor defined first
+
+_Add, _Sub, _Mul, _Relu = _ops.Add.apply, _ops.Sub.apply, _ops.Mul.apply, _ops.Relu.apply

@@ -472,6 +472,7 @@ def _bump(x):
     if x._vc is None:
         x._vc = [0]
     x._vc[0] += 1
+    state.inplace += 1
 
 
 def _check_leaf_inplace(x, opname):
