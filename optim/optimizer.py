@@ -290,6 +290,8 @@ class Optimizer:
         for group, saved in zip(self.param_groups, saved_groups):
             new_group = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
             new_group["params"] = group["params"]
+            for key, default in self.defaults.items():  # a checkpoint from before an option existed
+                new_group.setdefault(key, default)
             if "param_names" in group and "param_names" not in saved:
                 new_group["param_names"] = group["param_names"]
             new_groups.append(new_group)

@@ -578,6 +578,16 @@ def test_load_state_dict_restores_hyper_parameters():
     assert other.param_groups[0]["lr"] == 0.025
 
 
+def test_load_state_dict_fills_hyper_parameters_missing_from_the_checkpoint_with_the_defaults():
+    params = make_params()
+    sd = optim.Adam(params, lr=0.01).state_dict()
+    del sd["param_groups"][0]["maximize"]
+    other = optim.Adam(make_params(), lr=0.5, maximize=True)
+    other.load_state_dict(sd)
+    assert other.param_groups[0]["maximize"] is True
+    assert other.param_groups[0]["lr"] == 0.01
+
+
 def test_load_state_dict_copies_the_state():
     params = make_params()
     opt = optim.SGD(params, lr=0.1, momentum=0.5)
