@@ -124,6 +124,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                 for edge, gi in zip(node.next, grads):
                     if edge is None or gi is None:
                         continue
+                    if type(gi) is not np.ndarray and not create_graph:
+                        gi = np.asarray(gi)  # numpy indexing can hand back a scalar
                     if type(edge) is Tensor:  # a leaf: its gradient is summed over the whole pass
                         data = edge.data
                         if gi.shape != data.shape:

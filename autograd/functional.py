@@ -14,7 +14,7 @@ from .tensor import Tensor, _new
 
 
 def _as_tuple(x):
-    return (x, False) if isinstance(x, Tensor) else (tuple(x), True)
+    return ((x,), False) if isinstance(x, Tensor) else (tuple(x), True)
 
 
 def _prep_inputs(inputs, create_graph):

@@ -1213,9 +1213,18 @@ def _arg_reduce(fn, t, dim, keepdim, opname):
 
 def _format_tensor(t):
     arr = t.data
-    if arr.dtype.kind == "f":
-        body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4, floatmode="maxprec_equal"
-                               if arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) else "maxprec")
+    if arr.dtype.kind == "f" and arr.size:
+        finite = arr[np.isfinite(arr)]
+        whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
+        big = finite.size and (np.abs(finite).max() >= 1e8 or (np.abs(finite[finite != 0]).min() < 1e-4 if np.any(finite) else False))
+        if whole and not big:
+            body = np.array2string(arr, separator=", ", prefix="tensor(", floatmode="unique", suppress_small=True)
+        elif big:
+            body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4, floatmode="fixed",
+                                   formatter={"float_kind": lambda v: f"{v:.4e}"})
+        else:
+            body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4, floatmode="fixed",
+                                   suppress_small=True)
     else:
         body = np.array2string(arr, separator=", ", prefix="tensor(")
     extras = []

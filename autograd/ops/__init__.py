@@ -299,6 +299,12 @@ def setitem(x, index, value):
     v = value.data if isinstance(value, t.Tensor) else value
     try:
         target_shape = x.data[idx].shape
+        vshape = np.shape(v)
+        while len(vshape) > len(target_shape) and vshape[0] == 1:  # PyTorch drops leading size-1 dims here
+            vshape = vshape[1:]
+        if vshape != np.shape(v):
+            value = value.reshape(vshape) if isinstance(value, t.Tensor) else np.reshape(v, vshape)
+            v = value.data if isinstance(value, t.Tensor) else value
         np.broadcast_to(np.asarray(v), target_shape)
     except IndexError as e:
         raise _index_error(e, x) from None

@@ -156,13 +156,14 @@ class ScatterIntoZeros(Function):
 
 def _along_axis_index(index, dim):
     """A full fancy index that addresses ``index`` along ``dim`` and every position elsewhere."""
-    grids = np.ogrid[tuple(slice(s) for s in index.shape)]
+    nd = index.ndim
+    grids = [np.arange(s).reshape((1,) * k + (s,) + (1,) * (nd - k - 1)) for k, s in enumerate(index.shape)]
     grids[dim] = index
     return tuple(grids)
 
 
 def scatter_into_zeros(g, shape, dim, index):
-    if isinstance(g, np.ndarray):
+    if isinstance(g, (np.ndarray, np.generic)):
         return ScatterIntoZeros.forward(object.__new__(ScatterIntoZeros), g, shape, dim, index)
     return ScatterIntoZeros.apply(g, shape=shape, dim=dim, index=index)
 

@@ -1,0 +1,769 @@
+"""Convolution and pooling over the last two dims: conv2d, conv1d, max/avg/adaptive pooling.
+
+Arrays are (N, C, H, W), as in PyTorch. Every op reads its input through
+*taps*: for kernel offset (i, j) the strided slice of the padded input that
+the offset touches in every window. Forward passes and backward passes are
+then loops over the kh x kw taps, each a vectorised numpy statement; nothing
+loops over batch items, channels or output positions.
+
+Convolution is im2col + one matrix product per group. The columns are laid
+out (C * kh * kw, N * Ho * Wo) so that the product is a single large GEMM and
+its weight gradient another; the input gradient is the transposed
+convolution: one GEMM to columns, then one slice-add per tap (col2im).
+
+Double backward: the three products of a convolution (output, input
+gradient, weight gradient) are each an op here (``Conv2d``,
+``ConvTranspose2dInput``, ``Conv2dWeightGrad``) whose backward is made of the
+other two, so gradients of any order stay convolutions. Pooling has the same
+shape: ``MaxPool2d`` scatters its gradient to the argmax positions
+(``MaxPool2dScatter``) and the scatter's backward is a gather at those
+positions (``MaxPool2dGather``); average pooling and its adjoint are each
+other's backward. The helpers ``conv2d_input_grad`` and friends run numpy on
+arrays and record the op when handed Tensors (under ``create_graph``).
+"""
+
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..function import Function
+from ..grad_mode import state
+
+# Keep the im2col columns of a forward pass for the weight gradient when they are at most this big;
+# larger ones are rebuilt in backward rather than held in memory.
+_KEEP_COLS_BYTES = 1 << 28
+
+
+# ---- taps of a padded (N, C, H, W) array ------------------------------------------------------------
+def _pad(x, pads, value=0):
+    """``x`` inside a buffer filled with ``value``; ``pads`` is (top, bottom, left, right)."""
+    top, bottom, left, right = pads
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out[:, :, top : top + h, left : left + w] = x
+    return out
+
+
+def _tap(xp, i, j, out_hw, stride, dilation):
+    """The elements kernel offset (i, j) reads in every window: a strided view (..., Ho, Wo)."""
+    (ho, wo), (sh, sw), (dh, dw) = out_hw, stride, dilation
+    return xp[..., i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw]
+
+
+def _crop(xp, pads, hw):
+    top, _, left, _ = pads
+    return xp[..., top : top + hw[0], left : left + hw[1]]
+
+
+def _conv_out_hw(hw, kernel, stride, padding, dilation):
+    top, bottom, left, right = padding
+    return tuple(
+        (size + lo + hi - d * (k - 1) - 1) // s + 1
+        for size, lo, hi, k, s, d in zip(hw, (top, left), (bottom, right), kernel, stride, dilation)
+    )
+
+
+# ---- convolution kernels on arrays ----------------------------------------------------------------
+def _im2col(x, kernel, stride, padding, dilation):
+    """Columns (C * kh * kw, N * Ho * Wo): row (c, i, j) holds tap (i, j) of channel c for every output."""
+    n, c = x.shape[:2]
+    xp = _pad(x, padding)
+    ho, wo = _conv_out_hw(x.shape[2:], kernel, stride, padding, dilation)
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    s_n, s_c, s_h, s_w = xp.strides
+    windows = as_strided(
+        xp, (c, kh, kw, n, ho, wo), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw), writeable=False
+    )
+    return np.ascontiguousarray(windows).reshape(c * kh * kw, n * ho * wo), (ho, wo)
+
+
+def _grad_rows(g, groups):
+    """(N, O, Ho, Wo) -> (G, O/G, N*Ho*Wo), the layout the column products need."""
+    n, o = g.shape[:2]
+    return np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
+
+
+def _conv_np(x, w, b, stride, padding, dilation, groups, cols=None):
+    n = x.shape[0]
+    o = w.shape[0]
+    if cols is None:
+        cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding, dilation)
+    else:
+        ho, wo = _conv_out_hw(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    if groups == 1:
+        out = w.reshape(o, -1) @ cols
+    else:
+        out = np.matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, cols.shape[0] // groups, -1))
+    out = out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
+    if b is None:
+        return np.ascontiguousarray(out)
+    result = np.empty(out.shape, dtype=out.dtype)
+    np.add(out, b.reshape(o, 1, 1), out=result)  # the layout change and the bias in one pass
+    return result
+
+
+def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, cols=None):
+    if cols is None:
+        cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation)
+    rows = _grad_rows(g, groups)
+    if groups == 1:
+        return (rows[0] @ cols.T).reshape(w_shape)
+    cols = cols.reshape(groups, cols.shape[0] // groups, -1)
+    return np.matmul(rows, cols.transpose(0, 2, 1)).reshape(w_shape)
+
+
+def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups):
+    """The transposed convolution: columns by one product, then col2im as one slice-add per tap."""
+    n, c, h, wd = x_shape
+    o, _, kh, kw = w.shape
+    ho, wo = g.shape[2:]
+    rows = _grad_rows(g, groups)
+    w3 = w.reshape(groups, o // groups, -1)
+    cols = (w3[0].T @ rows[0]) if groups == 1 else np.matmul(w3.transpose(0, 2, 1), rows)
+    cols = cols.reshape(c, kh, kw, n, ho, wo)
+    top, bottom, left, right = padding
+    # (C, N, ...) so that each tap's block of columns is added without a layout change
+    buf = np.zeros((c, n, h + top + bottom, wd + left + right), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            _tap(buf, i, j, (ho, wo), stride, dilation)[...] += cols[:, i, j]
+    return np.ascontiguousarray(_crop(buf, padding, (h, wd)).transpose(1, 0, 2, 3))
+
+
+# ---- convolution ops --------------------------------------------------------------------------------
+def _geom(ctx):
+    return {"stride": ctx.stride, "padding": ctx.padding, "dilation": ctx.dilation, "groups": ctx.groups}
+
+
+def _set_geom(ctx, stride, padding, dilation, groups):
+    ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
+
+
+class Conv2d(Function):
+    """``out[n, o] = b[o] + sum_c sum_ij w[o, c, i, j] * xpad[n, g*C/G + c, h*s + i*d, w*s + j*d]``.
+
+    ``padding`` is (top, bottom, left, right); the public ``conv2d`` checks
+    the arguments. ``keep_cols`` keeps the im2col columns for the weight
+    gradient so backward does not rebuild them.
+    """
+
+    saves_inputs = True
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, *, stride, padding, dilation, groups, keep_cols=False):
+        _set_geom(ctx, stride, padding, dilation, groups)
+        cols, _ = _im2col(x, w.shape[2:], stride, padding, dilation)
+        if keep_cols and cols.nbytes <= _KEEP_COLS_BYTES:
+            ctx.cols = cols
+        return _conv_np(x, w, b, stride, padding, dilation, groups, cols)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors[:2]
+        geom = _geom(ctx)
+        gx = gw = gb = None
+        if ctx.needs_input_grad(0):
+            gx = conv2d_input_grad(g, w, x.shape, **geom)
+        if ctx.needs_input_grad(1):
+            gw = conv2d_weight_grad(x, g, w.shape, cols=ctx.__dict__.get("cols"), **geom)
+        if len(ctx.inputs) == 3 and ctx.needs_input_grad(2):
+            gb = np.sum(g, axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+class ConvTranspose2dInput(Function):
+    """The gradient of ``conv2d`` with respect to its input: a transposed convolution of ``g`` with ``w``.
+
+    Linear in each argument; its backward is a convolution (for ``g``) and a
+    weight gradient (for ``w``).
+    """
+
+    saves_inputs = True
+
+    @staticmethod
+    def forward(ctx, g, w, *, x_shape, stride, padding, dilation, groups):
+        _set_geom(ctx, stride, padding, dilation, groups)
+        ctx.x_shape = x_shape
+        return _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, w = ctx.saved_tensors
+        geom = _geom(ctx)
+        dg = dw = None
+        if ctx.needs_input_grad(0):
+            dg = conv2d_raw(gg, w, **geom)
+        if ctx.needs_input_grad(1):
+            dw = conv2d_weight_grad(gg, g, w.shape, **geom)
+        return dg, dw
+
+
+class Conv2dWeightGrad(Function):
+    """The gradient of ``conv2d`` with respect to its weight: ``x`` correlated with ``g``.
+
+    Linear in each argument; its backward is a transposed convolution (for
+    ``x``) and a convolution (for ``g``).
+    """
+
+    saves_inputs = True
+
+    @staticmethod
+    def forward(ctx, x, g, *, w_shape, stride, padding, dilation, groups):
+        _set_geom(ctx, stride, padding, dilation, groups)
+        ctx.w_shape = w_shape
+        return _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups)
+
+    @staticmethod
+    def backward(ctx, gw):
+        x, g = ctx.saved_tensors
+        geom = _geom(ctx)
+        dx = dg = None
+        if ctx.needs_input_grad(0):
+            dx = conv2d_input_grad(g, gw, x.shape, **geom)
+        if ctx.needs_input_grad(1):
+            dg = conv2d_raw(x, gw, **geom)
+        return dx, dg
+
+
+def _arrays(*xs):
+    return all(isinstance(v, np.ndarray) for v in xs)
+
+
+def _tensors(*xs):
+    from . import _T
+
+    return [_T(v) for v in xs]
+
+
+def conv2d_raw(x, w, stride, padding, dilation, groups):
+    """Convolution without bias or argument checks: numpy on arrays, the ``Conv2d`` op on Tensors."""
+    if _arrays(x, w):
+        return _conv_np(x, w, None, stride, padding, dilation, groups)
+    return Conv2d.apply(*_tensors(x, w), stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
+    """The input gradient of a convolution (a transposed convolution)."""
+    x_shape = tuple(x_shape)
+    if _arrays(g, w):
+        return _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups)
+    return ConvTranspose2dInput.apply(
+        *_tensors(g, w), x_shape=x_shape, stride=stride, padding=padding, dilation=dilation, groups=groups
+    )
+
+
+def conv2d_weight_grad(x, g, w_shape, stride, padding, dilation, groups, cols=None):
+    """The weight gradient of a convolution; ``cols`` are the forward pass's columns when it kept them."""
+    w_shape = tuple(w_shape)
+    if _arrays(x, g):
+        return _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, cols)
+    return Conv2dWeightGrad.apply(
+        *_tensors(x, g), w_shape=w_shape, stride=stride, padding=padding, dilation=dilation, groups=groups
+    )
+
+
+# ---- pooling ------------------------------------------------------------------------------------------
+def _pool_out(size, k, s, p, d, ceil_mode):
+    """PyTorch's pooling output size; with ``ceil_mode`` the last window must start inside the input or left padding."""
+    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_pads(hw, out_hw, kernel, stride, padding, dilation):
+    """(top, bottom, left, right): the symmetric padding plus what ceil_mode's last windows hang over."""
+    pads = []
+    for size, o, k, s, p, d in zip(hw, out_hw, kernel, stride, padding, dilation):
+        need = (o - 1) * s + d * (k - 1) + 1
+        pads += [p, max(p, need - size - p)]
+    return tuple(pads)
+
+
+def _taps(kernel):
+    kh, kw = kernel
+    return [(t, divmod(t, kw)) for t in range(kh * kw)]
+
+
+class MaxPool2d(Function):
+    """Maximum over each window; the gradient goes to the window's first maximum (PyTorch's argmax).
+
+    ``ctx.argmax`` holds, per output, the tap (i * kw + j) that won. A NaN
+    wins its window, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, dilation, out_hw):
+        ctx.kernel, ctx.stride, ctx.pads, ctx.dilation = kernel, stride, pads, dilation
+        ctx.in_shape = x.shape
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        xp = _pad(x, pads, fill)
+        # Inputs holding NaN or -inf need PyTorch's exact rule: a NaN always wins, and only real
+        # (unpadded) positions compete. Finite inputs beat the padding anyway, so the rule is just ">".
+        exact = x.dtype.kind == "f" and x.size and not np.isfinite(x.min())
+        kind = np.uint8 if kernel[0] * kernel[1] <= 256 else np.intp
+        best = argmax = None
+        for t, (i, j) in _taps(kernel):
+            v = _tap(xp, i, j, out_hw, stride, dilation)
+            if best is None and not exact:
+                best, argmax = v.copy(), np.zeros(v.shape, dtype=kind)
+                continue
+            if best is None:
+                best = np.full(v.shape, -np.inf, dtype=x.dtype)
+                argmax = np.full(v.shape, -1, dtype=np.intp)
+            win = v > best
+            if exact:
+                win |= np.isnan(v) | (argmax < 0)
+                win &= _inside(i, j, x.shape[2:], out_hw, stride, pads, dilation)
+            np.copyto(best, v, where=win)
+            np.copyto(argmax, t, where=win)
+        if exact:
+            argmax = np.maximum(argmax, 0).astype(kind)
+        ctx.argmax = argmax
+        return best
+
+    @staticmethod
+    def backward(ctx, g):
+        return max_pool_scatter(g, ctx.argmax, ctx.in_shape, ctx.kernel, ctx.stride, ctx.pads, ctx.dilation)
+
+
+def _inside(i, j, hw, out_hw, stride, pads, dilation):
+    """Which windows read a real input element (not padding) at tap (i, j): a (Ho, Wo) mask."""
+    rows = np.arange(out_hw[0]) * stride[0] - pads[0] + i * dilation[0]
+    cols = np.arange(out_hw[1]) * stride[1] - pads[2] + j * dilation[1]
+    return ((rows >= 0) & (rows < hw[0]))[:, None] & ((cols >= 0) & (cols < hw[1]))[None, :]
+
+
+def _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation):
+    n, c, h, w = in_shape
+    buf = np.zeros((n, c, h + pads[0] + pads[1], w + pads[2] + pads[3]), dtype=g.dtype)
+    out_hw = g.shape[2:]
+    for t, (i, j) in _taps(kernel):
+        view = _tap(buf, i, j, out_hw, stride, dilation)
+        np.add(view, g, out=view, where=argmax == t)  # one tap hits distinct positions: a plain masked add
+    return _crop(buf, pads, (h, w))
+
+
+def _max_gather_np(gg, argmax, kernel, stride, pads, dilation):
+    ggp = _pad(gg, pads)
+    out = np.zeros(argmax.shape, dtype=gg.dtype)
+    for t, (i, j) in _taps(kernel):
+        np.copyto(out, _tap(ggp, i, j, argmax.shape[2:], stride, dilation), where=argmax == t)
+    return out
+
+
+class MaxPool2dScatter(Function):
+    """The gradient of max pooling: ``g`` added at each window's argmax. Its backward is the gather."""
+
+    @staticmethod
+    def forward(ctx, g, argmax, in_shape, kernel, stride, pads, dilation):
+        ctx.argmax, ctx.in_shape = argmax, in_shape
+        ctx.kernel, ctx.stride, ctx.pads, ctx.dilation = kernel, stride, pads, dilation
+        return _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return max_pool_gather(gg, ctx.argmax, ctx.in_shape, ctx.kernel, ctx.stride, ctx.pads, ctx.dilation)
+
+
+class MaxPool2dGather(Function):
+    """Each window's argmax element of ``gg``: the second derivative of max pooling. Its backward is the scatter."""
+
+    @staticmethod
+    def forward(ctx, gg, argmax, in_shape, kernel, stride, pads, dilation):
+        ctx.argmax, ctx.in_shape = argmax, in_shape
+        ctx.kernel, ctx.stride, ctx.pads, ctx.dilation = kernel, stride, pads, dilation
+        return _max_gather_np(gg, argmax, kernel, stride, pads, dilation)
+
+    @staticmethod
+    def backward(ctx, g):
+        return max_pool_scatter(g, ctx.argmax, ctx.in_shape, ctx.kernel, ctx.stride, ctx.pads, ctx.dilation)
+
+
+def max_pool_scatter(g, argmax, in_shape, kernel, stride, pads, dilation):
+    if isinstance(g, np.ndarray):
+        return _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation)
+    return MaxPool2dScatter.apply(
+        g, argmax=argmax, in_shape=in_shape, kernel=kernel, stride=stride, pads=pads, dilation=dilation
+    )
+
+
+def max_pool_gather(gg, argmax, in_shape, kernel, stride, pads, dilation):
+    if isinstance(gg, np.ndarray):
+        return _max_gather_np(gg, argmax, kernel, stride, pads, dilation)
+    return MaxPool2dGather.apply(
+        gg, argmax=argmax, in_shape=in_shape, kernel=kernel, stride=stride, pads=pads, dilation=dilation
+    )
+
+
+def _avg_divisor(hw, out_hw, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override, dtype):
+    """PyTorch's divisor per output: the window clipped to the padded input (or to the input), or the override."""
+    if divisor_override is not None:
+        return np.asarray(divisor_override, dtype=dtype)
+    if count_include_pad and not ceil_mode:
+        return np.asarray(kernel[0] * kernel[1], dtype=dtype)  # every window lies inside the padded input
+    sizes = []
+    for size, o, k, s, p in zip(hw, out_hw, kernel, stride, padding):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, size + p)
+        sizes.append(end - start if count_include_pad else np.minimum(end, size) - np.maximum(start, 0))
+    return (sizes[0][:, None] * sizes[1][None, :]).astype(dtype)
+
+
+def _avg_pool_np(x, kernel, stride, pads, divisor, out_hw):
+    xp = _pad(x, pads)
+    out = None
+    for _, (i, j) in _taps(kernel):
+        v = _tap(xp, i, j, out_hw, stride, (1, 1))
+        if out is None:
+            out = v.copy()
+        else:
+            out += v
+    out /= divisor
+    return out
+
+
+class AvgPool2d(Function):
+    """Mean over each window (sum of the taps over PyTorch's divisor). Its backward is ``AvgPool2dAdjoint``."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, divisor, out_hw):
+        ctx.kernel, ctx.stride, ctx.pads, ctx.divisor, ctx.out_hw = kernel, stride, pads, divisor, out_hw
+        ctx.in_shape = x.shape
+        return _avg_pool_np(x, kernel, stride, pads, divisor, out_hw)
+
+    @staticmethod
+    def backward(ctx, g):
+        return avg_pool_adjoint(g, ctx.in_shape, ctx.kernel, ctx.stride, ctx.pads, ctx.divisor)
+
+
+def _avg_adjoint_np(g, in_shape, kernel, stride, pads, divisor):
+    n, c, h, w = in_shape
+    share = g / divisor
+    buf = np.zeros((n, c, h + pads[0] + pads[1], w + pads[2] + pads[3]), dtype=share.dtype)
+    for _, (i, j) in _taps(kernel):
+        _tap(buf, i, j, g.shape[2:], stride, (1, 1))[...] += share
+    return _crop(buf, pads, (h, w))
+
+
+class AvgPool2dAdjoint(Function):
+    """Each output's gradient over its divisor, spread over its window: the backward of ``AvgPool2d``."""
+
+    @staticmethod
+    def forward(ctx, g, in_shape, kernel, stride, pads, divisor):
+        ctx.in_shape, ctx.kernel, ctx.stride, ctx.pads, ctx.divisor = in_shape, kernel, stride, pads, divisor
+        ctx.out_hw = g.shape[2:]
+        return _avg_adjoint_np(g, in_shape, kernel, stride, pads, divisor)
+
+    @staticmethod
+    def backward(ctx, gg):
+        if isinstance(gg, np.ndarray):
+            return _avg_pool_np(gg, ctx.kernel, ctx.stride, ctx.pads, ctx.divisor, ctx.out_hw)
+        return AvgPool2d.apply(
+            gg, kernel=ctx.kernel, stride=ctx.stride, pads=ctx.pads, divisor=ctx.divisor, out_hw=ctx.out_hw
+        )
+
+
+def avg_pool_adjoint(g, in_shape, kernel, stride, pads, divisor):
+    if isinstance(g, np.ndarray):
+        return _avg_adjoint_np(g, in_shape, kernel, stride, pads, divisor)
+    return AvgPool2dAdjoint.apply(g, in_shape=in_shape, kernel=kernel, stride=stride, pads=pads, divisor=divisor)
+
+
+def _adaptive_bounds(size, out):
+    """PyTorch's adaptive windows: [floor(i * size / out), ceil((i + 1) * size / out))."""
+    i = np.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def _adaptive_avg_matrix(size, out, dtype):
+    """(out, size): row i averages window i, so pooling is ``A_h @ x @ A_w.T``."""
+    start, end = _adaptive_bounds(size, out)
+    pos = np.arange(size)
+    inside = (pos[None, :] >= start[:, None]) & (pos[None, :] < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+class AdaptiveAvgPool2d(Function):
+    """Average over PyTorch's adaptive windows, as two products with averaging matrices."""
+
+    @staticmethod
+    def forward(ctx, x, output_size):
+        n, c, h, w = x.shape
+        ho, wo = output_size
+        ctx.output_size = output_size
+        ctx.rows = _adaptive_avg_matrix(h, ho, x.dtype)
+        ctx.cols = _adaptive_avg_matrix(w, wo, x.dtype)
+        across = (x.reshape(-1, w) @ ctx.cols.T).reshape(n, c, h, wo)
+        return np.matmul(ctx.rows, across)
+
+    @staticmethod
+    def backward(ctx, g):
+        n, c, ho, wo = g.shape
+        up = np.matmul(ctx.rows.T, g)  # (N, C, H, Wo)
+        return np.reshape(np.reshape(up, (-1, wo)) @ ctx.cols, (n, c, ctx.rows.shape[1], ctx.cols.shape[1]))
+
+
+# ---- argument checking and the public functions -----------------------------------------------------
+def _T(x, opname):  # noqa: N802 - the ops package's coercion helper
+    from . import _T as coerce
+
+    return coerce(x, opname)
+
+
+def _ints(value, n, name, opname):
+    """An int or a sequence of ``n`` ints -> a tuple of ``n`` ints."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (int(value),) * n
+    if isinstance(value, (tuple, list)) and len(value) == n and all(isinstance(v, numbers.Integral) for v in value):
+        return tuple(int(v) for v in value)
+    if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], numbers.Integral):
+        return (int(value[0]),) * n
+    raise RuntimeError(
+        f"{opname}: expected {name} to be a single integer value or a list of {n} values to match the "
+        f"{n}-d window, but got {name}={value!r}"
+    )
+
+
+def _check_float(x, opname):
+    if x.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{opname}: expected a floating point input, got dtype {x.data.dtype} (shape {tuple(x.data.shape)}); "
+            "convert with .float()"
+        )
+
+
+def _batched(x, opname, spatial=2):
+    """Accept (C, *spatial) or (N, C, *spatial) inputs; returns the batched tensor and whether it was unbatched."""
+    nd = x.data.ndim
+    if nd == spatial + 1:
+        return x.unsqueeze(0), True
+    if nd == spatial + 2:
+        return x, False
+    names = "(C, L) or (N, C, L)" if spatial == 1 else "(C, H, W) or (N, C, H, W)"
+    raise RuntimeError(
+        f"{opname}: expected a {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input {names}, got input "
+        f"of shape {tuple(x.data.shape)}; use unsqueeze/reshape to add or drop dims"
+    )
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, opname, spatial):  # noqa: A002
+    x, w = _T(input, opname), _T(weight, opname)
+    in_shape = tuple(x.data.shape)
+    _check_float(x, opname)
+    if w.data.dtype != x.data.dtype:
+        raise RuntimeError(
+            f"{opname}: input dtype {x.data.dtype} and weight dtype {w.data.dtype} differ; convert one of them "
+            f"with .to(...) (e.g. weight.to(input.dtype))"
+        )
+    kdims = "kL" if spatial == 1 else "kH, kW"
+    if w.data.ndim != spatial + 2:
+        raise RuntimeError(
+            f"{opname}: expected a {spatial + 2}-D weight (out_channels, in_channels / groups, {kdims}), got weight "
+            f"of shape {tuple(w.data.shape)}"
+        )
+    x, unbatched = _batched(x, opname, spatial)
+    if not isinstance(groups, numbers.Integral) or groups <= 0:
+        raise RuntimeError(f"{opname}: groups must be a positive integer, got groups={groups!r}")
+    groups = int(groups)
+    o, c_per_group = w.data.shape[:2]
+    if o % groups:
+        raise RuntimeError(
+            f"{opname}: out_channels = weight.shape[0] = {o} must be divisible by groups={groups} "
+            f"(weight {tuple(w.data.shape)})"
+        )
+    if x.data.shape[1] != c_per_group * groups:
+        raise RuntimeError(
+            f"{opname}: expected input with {c_per_group * groups} channels (weight {tuple(w.data.shape)}, "
+            f"groups={groups}), got input of shape {in_shape}"
+        )
+    b = None
+    if bias is not None:
+        b = _T(bias, opname)
+        if b.data.shape != (o,):
+            raise RuntimeError(
+                f"{opname}: expected bias of shape ({o},) to match weight {tuple(w.data.shape)}, got bias of shape "
+                f"{tuple(b.data.shape)}"
+            )
+        if b.data.dtype != x.data.dtype:
+            raise RuntimeError(f"{opname}: bias dtype {b.data.dtype} differs from input dtype {x.data.dtype}")
+    stride = _ints(stride, spatial, "stride", opname)
+    dilation = _ints(dilation, spatial, "dilation", opname)
+    if min(stride) <= 0:
+        raise RuntimeError(f"{opname}: stride must be positive, got stride={stride}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"{opname}: dilation must be positive, got dilation={dilation}")
+    kernel = w.data.shape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = [(0, 0)] * spatial
+        elif padding == "same":
+            if max(stride) != 1:
+                raise RuntimeError(
+                    f"{opname}: padding='same' is not supported for strided convolutions (stride={stride}); give "
+                    "the padding explicitly"
+                )
+            # PyTorch's rule: total d * (k - 1), the odd one out on the bottom/right
+            pads = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation)]
+        else:
+            raise RuntimeError(f"{opname}: invalid padding string {padding!r}; use 'valid', 'same' or integers")
+    else:
+        pad = _ints(padding, spatial, "padding", opname)
+        if min(pad) < 0:
+            raise RuntimeError(f"{opname}: padding must be non-negative, got padding={pad}")
+        pads = [(p, p) for p in pad]
+    if spatial == 1:  # a conv1d is a conv2d over a size-1 height
+        pads = [(0, 0)] + pads
+        stride, dilation, kernel = (1,) + stride, (1,) + dilation, (1,) + kernel
+        x, w = x.unsqueeze(2), w.unsqueeze(2)
+    padding4 = pads[0] + pads[1]
+    hw = x.data.shape[2:]
+    padded = (hw[0] + pads[0][0] + pads[0][1], hw[1] + pads[1][0] + pads[1][1])
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if span[0] > padded[0] or span[1] > padded[1]:
+        k_, s_, p_ = (kernel, span, padded) if spatial == 2 else (kernel[1:], span[1:], padded[1:])
+        raise RuntimeError(
+            f"{opname}: kernel {tuple(k_)} with dilation {dilation[-spatial:]} spans {s_}, larger than the padded "
+            f"input {p_} (input of shape {in_shape}); use a smaller kernel, more padding or a larger input"
+        )
+    keep_cols = state.enabled and w.requires_grad
+    args = (x, w) if b is None else (x, w, b)
+    out = Conv2d.apply(*args, stride=stride, padding=padding4, dilation=dilation, groups=groups, keep_cols=keep_cols)
+    if spatial == 1:
+        out = out.squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002 - PyTorch's name
+    """2-D convolution (cross-correlation) over (N, C, H, W) or unbatched (C, H, W) input, as ``torch.nn.functional.conv2d``.
+
+    ``weight`` is (out_channels, in_channels / groups, kH, kW); ``padding`` is an
+    int, a pair, ``"valid"`` (none) or ``"same"`` (output as large as the input;
+    stride 1 only; an odd total padding puts the extra row/column at the
+    bottom/right, as PyTorch does).
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, "conv2d", 2)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002 - PyTorch's name
+    """1-D convolution over (N, C, L) or unbatched (C, L) input, as ``torch.nn.functional.conv1d``.
+
+    Computed as a ``conv2d`` over a height of one, so the tape shows a reshape,
+    a ``Conv2d`` and a reshape.
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, "conv1d", 1)
+
+
+def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, opname):
+    kernel = _ints(kernel_size, 2, "kernel_size", opname)
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _ints(
+        stride, 2, "stride", opname
+    )
+    padding = _ints(padding, 2, "padding", opname)
+    dilation = _ints(dilation, 2, "dilation", opname)
+    if min(kernel) <= 0:
+        raise RuntimeError(f"{opname}: kernel_size must be positive, got kernel_size={kernel}")
+    if min(stride) <= 0:
+        raise RuntimeError(f"{opname}: stride must be positive, got stride={stride}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"{opname}: dilation must be positive, got dilation={dilation}")
+    if min(padding) < 0:
+        raise RuntimeError(f"{opname}: padding must be non-negative, got padding={padding}")
+    for p, k, d in zip(padding, kernel, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"{opname}: pad should be at most half of effective kernel size, but got padding={padding}, "
+                f"kernel_size={kernel} and dilation={dilation}; lower the padding or use a larger kernel"
+            )
+    hw = x.data.shape[2:]
+    out_hw = tuple(_pool_out(*a, ceil_mode) for a in zip(hw, kernel, stride, padding, dilation))
+    if min(out_hw) < 1:
+        raise RuntimeError(
+            f"{opname}: input of shape {tuple(x.data.shape)} is too small for kernel_size={kernel}, stride={stride}, "
+            f"padding={padding}, dilation={dilation}: the output would be {out_hw}; use a smaller kernel or more padding"
+        )
+    return kernel, stride, padding, dilation, out_hw
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):  # noqa: A002
+    """2-D max pooling over (N, C, H, W) or (C, H, W), as ``torch.nn.functional.max_pool2d``.
+
+    ``stride`` defaults to ``kernel_size``; padding counts as -inf. The gradient
+    of each window goes to its first maximum (row-major), as PyTorch's. With
+    ``return_indices`` also returns, per output, the flat index ``h * W + w``
+    of that maximum in the input plane (int64).
+    """
+    opname = "max_pool2d"
+    x, unbatched = _batched(_T(input, opname), opname)
+    kernel, stride, padding, dilation, out_hw = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, opname)
+    pads = _pool_pads(x.data.shape[2:], out_hw, kernel, stride, padding, dilation)
+    attrs = {"kernel": kernel, "stride": stride, "pads": pads, "dilation": dilation, "out_hw": out_hw}
+    if return_indices and not (state.enabled and x.requires_grad):
+        # nothing to record, but the winners are wanted: run the forward on a throwaway record
+        ctx = object.__new__(MaxPool2d)
+        out = _T(MaxPool2d.forward(ctx, x.data, **attrs), opname)
+        argmax = ctx.argmax
+    else:
+        out = MaxPool2d.apply(x, **attrs)
+        argmax = out.grad_fn.argmax if return_indices else None
+    if unbatched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    i, j = np.divmod(argmax.astype(np.int64), kernel[1])
+    rows = (np.arange(out_hw[0]) * stride[0] - padding[0])[:, None] + i * dilation[0]
+    cols = (np.arange(out_hw[1]) * stride[1] - padding[1])[None, :] + j * dilation[1]
+    idx = _T(rows * x.data.shape[3] + cols, opname)
+    return out, (idx.squeeze(0) if unbatched else idx)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,  # noqa: A002
+               divisor_override=None):
+    """2-D average pooling over (N, C, H, W) or (C, H, W), as ``torch.nn.functional.avg_pool2d``.
+
+    The divisor is PyTorch's: the window clipped to the padded input
+    (``count_include_pad=True``), or to the input itself (``False``), or
+    ``divisor_override``.
+    """
+    opname = "avg_pool2d"
+    x = _T(input, opname)
+    _check_float(x, opname)
+    x, unbatched = _batched(x, opname)
+    kernel, stride, padding, dilation, out_hw = _pool_args(x, kernel_size, stride, padding, 1, ceil_mode, opname)
+    if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral) or divisor_override == 0):
+        raise RuntimeError(f"{opname}: divisor_override must be a non-zero integer, got {divisor_override!r}")
+    pads = _pool_pads(x.data.shape[2:], out_hw, kernel, stride, padding, dilation)
+    divisor = _avg_divisor(x.data.shape[2:], out_hw, kernel, stride, padding, ceil_mode, count_include_pad,
+                           divisor_override, x.data.dtype)
+    out = AvgPool2d.apply(x, kernel=kernel, stride=stride, pads=pads, divisor=divisor, out_hw=out_hw)
+    return out.squeeze(0) if unbatched else out
+
+
+def _output_size(output_size, hw, opname):
+    if isinstance(output_size, numbers.Integral) or output_size is None:
+        output_size = (output_size, output_size)
+    if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
+        raise RuntimeError(f"{opname}: output_size must be an int or a pair (None keeps that dim), got {output_size!r}")
+    out = tuple(h if o is None else o for o, h in zip(output_size, hw))
+    if any(not isinstance(o, numbers.Integral) or o < 0 for o in out):
+        raise RuntimeError(f"{opname}: output_size must hold non-negative integers or None, got {output_size!r}")
+    return tuple(int(o) for o in out)
+
+
+def adaptive_avg_pool2d(input, output_size):  # noqa: A002 - PyTorch's name
+    """Average pooling to a fixed ``output_size`` (int, pair, None keeps a dim), as ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Output cell i covers input rows ``floor(i * H / Ho)`` to ``ceil((i + 1) * H / Ho)``.
+    """
+    opname = "adaptive_avg_pool2d"
+    x = _T(input, opname)
+    _check_float(x, opname)
+    x, unbatched = _batched(x, opname)
+    out_hw = _output_size(output_size, x.data.shape[2:], opname)
+    if min(x.data.shape[2:]) == 0 and max(out_hw) > 0:
+        raise RuntimeError(f"{opname}: input of shape {tuple(x.data.shape)} has an empty spatial dim")
+    out = AdaptiveAvgPool2d.apply(x, output_size=out_hw)
+    return out.squeeze(0) if unbatched else out

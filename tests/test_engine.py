@@ -1,0 +1,434 @@
+"""Semantics of the tape and the reverse walk: accumulation, hooks, grad mode, freeing, errors."""
+
+import gc
+import tracemalloc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+
+def leaf(values, dtype=ag.float64):
+    return ag.tensor(values, dtype=dtype, requires_grad=True)
+
+
+# ---- accumulation ------------------------------------------------------------------------------
+def test_grad_accumulates_across_two_backward_calls():
+    x = leaf([1.0, 2.0])
+    (x * 3.0).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0 + 2.0, 3.0 + 4.0])
+
+
+def test_diamond_sums_both_paths():
+    x = leaf([2.0])
+    y = x * 3.0
+    z = y * y + y.exp()  # y feeds two consumers
+    z.backward(ag.ones(1, dtype=ag.float64))
+    expected = (2 * 6.0 + np.exp(6.0)) * 3.0
+    np.testing.assert_allclose(x.grad.data, [expected])
+
+
+def test_leaf_used_twice_in_one_op_gets_both_gradients():
+    x = leaf([3.0])
+    (x * x).backward(ag.ones(1, dtype=ag.float64))
+    np.testing.assert_allclose(x.grad.data, [6.0])
+
+
+def test_broadcast_gradient_is_summed_to_the_input_shape():
+    a = leaf(np.ones((2, 3)))
+    b = leaf(np.ones((3,)))
+    (a * b).sum().backward()
+    assert b.grad.shape == (3,)
+    np.testing.assert_allclose(b.grad.data, [2.0, 2.0, 2.0])
+
+
+def test_gradient_of_float32_input_mixed_with_float64_is_float32():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)  # float32
+    b = ag.tensor([3.0, 4.0], dtype=ag.float64)
+    out = a * b
+    assert out.dtype == ag.float64
+    out.sum().backward()
+    assert a.grad.dtype == ag.float32
+    np.testing.assert_allclose(a.grad.data, [3.0, 4.0])
+
+
+def test_grads_of_two_leaves_do_not_share_memory():
+    a, b = leaf([1.0]), leaf([1.0])
+    (a + b).sum().backward()
+    a.grad.data += 10
+    assert b.grad.item() == 1.0
+
+
+def test_backward_with_explicit_gradient():
+    x = leaf([1.0, 2.0])
+    (x * x).backward(gradient=ag.tensor([1.0, 10.0], dtype=ag.float64))
+    np.testing.assert_allclose(x.grad.data, [2.0, 40.0])
+
+
+# ---- errors worded as PyTorch's ------------------------------------------------------------------
+def test_backward_on_non_scalar_without_gradient_is_an_error():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (x * 2).backward()
+
+
+def test_second_backward_through_freed_graph_says_retain_graph():
+    x = leaf([1.0, 2.0])
+    y = (x.exp()).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = leaf([1.0, 2.0])
+    y = (x.exp()).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * np.exp([1.0, 2.0]))
+
+
+def test_graph_of_ops_that_saved_nothing_can_be_walked_twice():
+    x = leaf([1.0, 2.0])
+    y = (x + 1.0).sum()
+    y.backward()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_backward_on_tensor_that_does_not_require_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        ag.tensor([1.0]).sum().backward()
+
+
+def test_integer_tensor_cannot_require_grad():
+    with pytest.raises(RuntimeError, match="floating point"):
+        ag.tensor([1, 2], requires_grad=True)
+
+
+def test_gradient_shape_mismatch_is_an_error():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="gradient has shape"):
+        (x * 2).backward(ag.ones(3, dtype=ag.float64))
+
+
+# ---- in-place and version counters --------------------------------------------------------------
+def test_modifying_a_saved_input_in_place_makes_backward_fail():
+    x = leaf([1.0, 2.0])
+    y = x * 1.0
+    z = y * y  # saves y
+    with ag.no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*shape \(2,\)"):
+        z.sum().backward()
+
+
+def test_modifying_a_saved_output_in_place_names_the_op():
+    x = leaf([1.0, 2.0])
+    y = x.exp()  # saves its output
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match="Exp"):
+        y.sum().backward()
+
+
+def test_in_place_on_leaf_that_requires_grad_is_an_error():
+    x = leaf([1.0])
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        x.add_(1.0)
+
+
+def test_in_place_update_under_no_grad_is_allowed_and_bumps_version():
+    x = leaf([1.0])
+    with ag.no_grad():
+        x -= 0.5
+    assert x._version == 1
+    np.testing.assert_allclose(x.data, [0.5])
+
+
+def test_in_place_op_on_non_leaf_is_differentiated():
+    x = leaf([1.0, 2.0])
+    y = x * 2.0
+    y.mul_(3.0)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
+
+
+def test_consumer_recorded_before_in_place_keeps_the_old_history():
+    x = leaf([1.0, 2.0])
+    y = x * 2.0
+    z = y + 1.0  # recorded before the in-place change
+    y.mul_(3.0)
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_setitem_on_non_leaf_routes_gradients():
+    x = leaf([1.0, 2.0, 3.0])
+    v = leaf([10.0])
+    y = x * 1.0
+    y[1] = v * 2.0
+    (y * ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 0.0, 3.0])
+    np.testing.assert_allclose(v.grad.data, [4.0])
+
+
+# ---- grad mode ----------------------------------------------------------------------------------
+def test_no_grad_records_nothing():
+    x = leaf([1.0])
+    with ag.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+
+
+def test_no_grad_as_decorator():
+    @ag.no_grad()
+    def f(t):
+        return t * 2
+
+    assert not f(leaf([1.0])).requires_grad
+
+
+def test_enable_grad_inside_no_grad():
+    x = leaf([1.0])
+    with ag.no_grad():
+        with ag.enable_grad():
+            y = x * 2
+    assert y.requires_grad
+
+
+def test_is_grad_enabled_reflects_context():
+    assert ag.is_grad_enabled()
+    with ag.no_grad():
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_context():
+    with ag.set_grad_enabled(False):
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+
+# ---- detach, retain_grad, hooks ---------------------------------------------------------------
+def test_detach_cuts_the_graph_and_shares_data():
+    x = leaf([1.0, 2.0])
+    d = (x * 2).detach()
+    assert not d.requires_grad and d.grad_fn is None
+    y = x * 2
+    assert np.shares_memory(y.detach().data, y.data)
+
+
+def test_retain_grad_keeps_non_leaf_gradient():
+    x = leaf([1.0, 2.0])
+    y = x * 3.0
+    y.retain_grad()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad.data, [6.0, 12.0])
+
+
+def test_non_leaf_grad_is_none_without_retain_grad():
+    x = leaf([1.0])
+    y = x * 3.0
+    y.sum().backward()
+    assert y.grad is None
+
+
+def test_hook_on_leaf_sees_and_replaces_gradient():
+    x = leaf([1.0, 2.0])
+    seen = []
+    x.register_hook(lambda g: seen.append(g.data.copy()) or g * 10)
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(seen[0], [2.0, 2.0])
+    np.testing.assert_allclose(x.grad.data, [20.0, 20.0])
+
+
+def test_hook_on_intermediate_changes_upstream_gradient():
+    x = leaf([1.0])
+    y = x * 2.0
+    y.register_hook(lambda g: g * 0.5)
+    (y * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0])
+
+
+def test_removed_hook_is_not_called():
+    x = leaf([1.0])
+    h = x.register_hook(lambda g: g * 100)
+    h.remove()
+    (x * 1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.0])
+
+
+# ---- the tape -----------------------------------------------------------------------------------
+def test_records_have_increasing_sequence_numbers():
+    x = leaf([1.0])
+    y = x.exp()
+    z = y * 2
+    assert z.grad_fn.seq > y.grad_fn.seq
+
+
+def test_tape_lists_records_in_forward_order():
+    x = leaf([1.0, 2.0])
+    loss = (x * x).exp().sum()
+    entries = ag.tape(loss)
+    assert [e.op for e in entries] == ["Mul", "Exp", "Sum"]
+    assert entries[0].input_shapes == ((2,), (2,))
+    assert entries[-1].output_shape == ()
+
+
+def test_format_tape_prints_a_table_with_each_op():
+    x = leaf([1.0, 2.0])
+    text = ag.format_tape((x * 2.0).sum())
+    lines = text.splitlines()
+    assert lines[0].split()[:2] == ["seq", "op"]
+    assert "Mul" in lines[2] and "Sum" in lines[3]
+
+
+def test_chain_of_a_million_ops_backpropagates():
+    x = ag.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(1_000_000):
+        y = y + 1.0
+    y.sum().backward()
+    assert x.grad.item() == 1.0
+
+
+def test_saved_arrays_are_released_after_backward():
+    x = leaf(np.ones(5))
+    hidden = x * 2.0
+    out = hidden.exp()  # Exp saves its output array
+    ref = weakref.ref(out.grad_fn._result)
+    loss = (out * 1.0).sum()
+    del hidden, out
+    loss.backward()
+    gc.collect()
+    assert ref() is None
+
+
+def test_saved_arrays_are_kept_with_retain_graph():
+    x = leaf(np.ones(5))
+    out = (x * 2.0).exp()
+    ref = weakref.ref(out.grad_fn._result)
+    loss = out.sum()
+    del out
+    loss.backward(retain_graph=True)
+    gc.collect()
+    assert ref() is not None
+
+
+def test_training_loop_memory_stays_flat():
+    w = ag.randn(64, 64, requires_grad=True)
+    x = ag.randn(32, 64)
+
+    def step():
+        loss = ((x @ w).relu() ** 2).mean()
+        loss.backward()
+        with ag.no_grad():
+            w.sub_(w.grad * 1e-3)
+        w.grad = None
+
+    for _ in range(200):
+        step()
+    gc.collect()
+    tracemalloc.start()
+    base, _ = tracemalloc.get_traced_memory()
+    for _ in range(10_000):
+        step()
+    gc.collect()
+    after, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert after - base < 200_000  # bytes: nothing global grows per step
+
+
+# ---- anomaly mode ------------------------------------------------------------------------------
+def test_detect_anomaly_names_the_op_and_the_forward_line():
+    x = leaf([0.0, 1.0])
+    with ag.detect_anomaly():
+        y = x.sqrt()  # d/dx sqrt at 0 is inf
+        with pytest.raises(RuntimeError, match=r"(?s)SqrtBackward.*test_engine\.py"):
+            y.sum().backward()
+
+
+def test_without_anomaly_mode_inf_gradients_pass_silently():
+    x = leaf([0.0, 1.0])
+    x.sqrt().sum().backward()
+    assert np.isinf(x.grad.data[0])
+
+
+# ---- autograd.grad ------------------------------------------------------------------------------
+def test_grad_returns_gradients_without_touching_dot_grad():
+    x = leaf([1.0, 2.0])
+    (g,) = ag.grad((x * x).sum(), x)
+    np.testing.assert_allclose(g.data, [2.0, 4.0])
+    assert x.grad is None
+
+
+def test_grad_of_unused_input_needs_allow_unused():
+    x, y = leaf([1.0]), leaf([1.0])
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        ag.grad((x * 2).sum(), [x, y])
+    assert ag.grad((x * 2).sum(), [x, y], allow_unused=True)[1] is None
+
+
+def test_grad_with_respect_to_intermediate_tensor():
+    x = leaf([1.0, 2.0])
+    y = x * 3.0
+    (g,) = ag.grad((y * y).sum(), y)
+    np.testing.assert_allclose(g.data, [6.0, 12.0])
+
+
+def test_create_graph_gives_second_derivative():
+    x = leaf([1.5])
+    y = x**3
+    (g,) = ag.grad(y.sum(), x, create_graph=True)
+    (g2,) = ag.grad(g.sum(), x)
+    np.testing.assert_allclose(g.data, [3 * 1.5**2])
+    np.testing.assert_allclose(g2.data, [6 * 1.5])
+
+
+def test_fourth_derivative_of_tanh():
+    x = leaf([0.3])
+    t = np.tanh(0.3)
+    g = x.tanh()
+    derivs = []
+    for _ in range(4):
+        (g,) = ag.grad(g.sum(), x, create_graph=True)
+        derivs.append(g.item())
+    s = 1 - t * t  # sech^2
+    expected = [s, -2 * t * s, -2 * s * s + 4 * t * t * s, 16 * t * s * s - 8 * t**3 * s]
+    np.testing.assert_allclose(derivs, expected, rtol=1e-10)
+
+
+def test_backward_with_create_graph_makes_grad_differentiable():
+    x = leaf([2.0])
+    (x**2).sum().backward(create_graph=True)
+    assert x.grad.requires_grad
+    (g2,) = ag.grad(x.grad.sum(), x)
+    np.testing.assert_allclose(g2.data, [2.0])
+
+
+def test_gradcheck_passes_for_a_correct_function():
+    x = leaf(np.random.default_rng(0).standard_normal(4))
+    assert ag.gradcheck(lambda t: (t.sin() * t).sum(), (x,))
+
+
+def test_gradcheck_reports_a_wrong_gradient():
+    class BadSquare(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g  # wrong: should be 2 x g
+
+    x = leaf([1.0, 2.0])
+    with pytest.raises(ag.GradcheckError, match="Jacobian mismatch"):
+        ag.gradcheck(lambda t: BadSquare.apply(t), (x,))
+
+
+def test_gradgradcheck_passes_for_tanh():
+    x = leaf(np.random.default_rng(1).standard_normal(3))
+    assert ag.gradgradcheck(lambda t: t.tanh(), (x,))
