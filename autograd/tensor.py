@@ -1149,7 +1149,7 @@ def _coerce_tensor(value, opname):
 def _binary(op, a, b, opname, reverse=False, true_div=False):
     """Coerce the other operand, promote dtypes as PyTorch does, check shapes, and apply ``op``."""
     ad = a.data
-    if type(b) is Tensor:
+    if isinstance(b, Tensor):  # subclasses too (nn.Parameter)
         bd = b.data
         if ad.dtype != bd.dtype:
             dt = _dtype.result_type(ad.dtype, ad.ndim, bd.dtype, bd.ndim)
