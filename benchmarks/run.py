@@ -1,0 +1,104 @@
+"""Run the benchmark suite: each (workload, implementation) in its own process, interleaved.
+
+    python -m benchmarks.run                 # every workload, 5 rounds
+    python -m benchmarks.run chain mlp -r 7  # some workloads, 7 rounds
+
+Each round starts one fresh process per implementation, in turn (tapegrad, numpy,
+torch, tapegrad, ...), so a machine that slows down mid-run slows all of them alike.
+The table shows the median over rounds of each process's own median time per unit,
+and the ratios tapegrad/numpy and tapegrad/torch. Before timing, the three must agree
+on the numbers each workload checks (a loss, gradient sums), or the run stops.
+"""
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+WORKLOADS = {
+    "chain": ("per-op overhead, 1,000-op chain (us/op)", 1e6),
+    "long_chain": ("100,000-op chain (us/op)", 1e6),
+    "mlp": ("MLP training step 784-512-256-10, batch 128, Adam (ms/step)", 1e3),
+    "cnn": ("CNN training step, batch 64, SGD momentum (ms/step)", 1e3),
+    "mlp_memory": ("peak memory of 50 MLP steps above imports (MB)", 1.0),
+    "epoch": ("one MNIST epoch of the default training program (s)", 1.0),
+}
+IMPLS = ("tapegrad", "numpy", "torch")
+
+
+def _child(workload, impl):
+    from benchmarks import workloads
+
+    fn = getattr(workloads, f"{workload}_{impl}")
+    value, check = fn()
+    print(json.dumps({"value": value, "check": check}))
+
+
+def _run_child(workload, impl):
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--child", workload, impl],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{workload}/{impl} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _available(workload, impl):
+    from benchmarks import workloads
+
+    if impl == "torch" and importlib.util.find_spec("torch") is None:
+        return False
+    return hasattr(workloads, f"{workload}_{impl}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("workloads", nargs="*", default=list(WORKLOADS), help=f"any of {', '.join(WORKLOADS)}")
+    parser.add_argument("-r", "--rounds", type=int, default=5, help="processes per implementation (default 5)")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(*args.child)
+        return 0
+    unknown = [w for w in args.workloads if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
+    results = {}
+    for workload in args.workloads:
+        impls = [i for i in IMPLS if _available(workload, i)]
+        values = {i: [] for i in impls}
+        checks = {}
+        for _ in range(args.rounds):
+            for impl in impls:
+                out = _run_child(workload, impl)
+                values[impl].append(out["value"])
+                checks[impl] = out["check"]
+        ref = checks["tapegrad"]
+        for impl in impls:
+            if not np.allclose(checks[impl], ref, rtol=2e-3, atol=1e-4):
+                raise SystemExit(f"{workload}: {impl} computed {checks[impl]}, tapegrad {ref}: not the same computation")
+        med = {i: float(np.median(v)) for i, v in values.items()}
+        results[workload] = {"median": med, "runs": values, "check": checks}
+        _print_row(workload, med)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+def _print_row(workload, med):
+    title, scale = WORKLOADS[workload]
+    parts = [f"{i} {med[i] * scale:.3g}" for i in IMPLS if i in med]
+    ratios = [f"vs {i} {med['tapegrad'] / med[i]:.2f}x" for i in ("numpy", "torch") if i in med]
+    print(f"{title}: {', '.join(parts)} | {', '.join(ratios)}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
