@@ -67,23 +67,46 @@ def _conv_out_hw(hw, kernel, stride, padding, dilation):
 
 
 # ---- convolution kernels on arrays ----------------------------------------------------------------
+# Stride-1 convolutions use "wide" rows: an output row is computed at every column of the padded input
+# (Wp of them, the last Wp - Wo being discarded), so tap (i, j) of a whole image is one contiguous run of
+# the flattened padded input starting at i*dh*Wp + j*dw. im2col then copies, and col2im adds, long
+# contiguous runs instead of many rows of Wo elements; that is 2-3x faster for the usual small images,
+# at the price of Wp/Wo more columns in the products.
+def _row_width(w, stride, padding):
+    """Columns per output row in the column layout: the padded width for stride-1 ("wide") convolutions."""
+    return w + padding[2] + padding[3] if stride == (1, 1) else None
+
+
 def _im2col(x, kernel, stride, padding, dilation):
-    """Columns (C * kh * kw, N * Ho * Wo): row (c, i, j) holds tap (i, j) of channel c for every output."""
+    """Columns (C * kh * kw, N * Ho * width): row (c, i, j) holds tap (i, j) of channel c for every output.
+
+    ``width`` is Wo, or the padded width for stride 1 (see above).
+    """
     n, c = x.shape[:2]
-    xp = _pad(x, padding)
+    (kh, kw), (dh, dw) = kernel, dilation
     ho, wo = _conv_out_hw(x.shape[2:], kernel, stride, padding, dilation)
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    s_n, s_c, s_h, s_w = xp.strides
-    windows = as_strided(
-        xp, (c, kh, kw, n, ho, wo), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw), writeable=False
-    )
-    return np.ascontiguousarray(windows).reshape(c * kh * kw, n * ho * wo), (ho, wo)
+    if stride == (1, 1):
+        top, bottom, left, right = padding
+        xp = _pad(x, (top, bottom + 1, left, right))  # a spare zero row: the last tap's run reads past the end
+        s_n, s_c, s_h, s_w = xp.strides
+        shape, strides = (c, kh, kw, n, ho * xp.shape[3]), (s_c, s_h * dh, s_w * dw, s_n, s_w)
+    else:
+        xp = _pad(x, padding)
+        (sh, sw), (s_n, s_c, s_h, s_w) = stride, xp.strides
+        shape, strides = (c, kh, kw, n, ho, wo), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
+    windows = as_strided(xp, shape, strides, writeable=False)
+    return np.ascontiguousarray(windows).reshape(c * kh * kw, -1), (ho, wo)
 
 
-def _grad_rows(g, groups):
-    """(N, O, Ho, Wo) -> (G, O/G, N*Ho*Wo), the layout the column products need."""
-    n, o = g.shape[:2]
-    return np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
+def _grad_rows(g, groups, width):
+    """(N, O, Ho, Wo) -> (G, O/G, N * Ho * width), the layout of the column products (zeros in wide columns)."""
+    n, o, ho, wo = g.shape
+    if width is None or width == wo:
+        rows = np.ascontiguousarray(g.transpose(1, 0, 2, 3))
+    else:
+        rows = np.zeros((o, n, ho, width), dtype=g.dtype)
+        rows[..., :wo] = g.transpose(1, 0, 2, 3)
+    return rows.reshape(groups, o // groups, -1)
 
 
 def _conv_np(x, w, b, stride, padding, dilation, groups, cols=None):
@@ -97,18 +120,20 @@ def _conv_np(x, w, b, stride, padding, dilation, groups, cols=None):
         out = w.reshape(o, -1) @ cols
     else:
         out = np.matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, cols.shape[0] // groups, -1))
-    out = out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
-    if b is None:
-        return np.ascontiguousarray(out)
+    width = _row_width(x.shape[3], stride, padding) or wo
+    out = out.reshape(o, n, ho, width)[..., :wo].transpose(1, 0, 2, 3)
     result = np.empty(out.shape, dtype=out.dtype)
-    np.add(out, b.reshape(o, 1, 1), out=result)  # the layout change and the bias in one pass
+    if b is None:
+        np.copyto(result, out)
+    else:
+        np.add(out, b.reshape(o, 1, 1), out=result)  # the layout change and the bias in one pass
     return result
 
 
 def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, cols=None):
     if cols is None:
         cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation)
-    rows = _grad_rows(g, groups)
+    rows = _grad_rows(g, groups, _row_width(x.shape[3], stride, padding))
     if groups == 1:
         return (rows[0] @ cols.T).reshape(w_shape)
     cols = cols.reshape(groups, cols.shape[0] // groups, -1)
@@ -120,16 +145,27 @@ def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups):
     n, c, h, wd = x_shape
     o, _, kh, kw = w.shape
     ho, wo = g.shape[2:]
-    rows = _grad_rows(g, groups)
+    (dh, dw), (top, bottom, left, right) = dilation, padding
+    width = _row_width(wd, stride, padding)
+    rows = _grad_rows(g, groups, width)
     w3 = w.reshape(groups, o // groups, -1)
     cols = (w3[0].T @ rows[0]) if groups == 1 else np.matmul(w3.transpose(0, 2, 1), rows)
-    cols = cols.reshape(c, kh, kw, n, ho, wo)
-    top, bottom, left, right = padding
+    hp, wp = h + top + bottom, wd + left + right
     # (C, N, ...) so that each tap's block of columns is added without a layout change
-    buf = np.zeros((c, n, h + top + bottom, wd + left + right), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            _tap(buf, i, j, (ho, wo), stride, dilation)[...] += cols[:, i, j]
+    if width is not None:
+        cols = cols.reshape(c, kh, kw, n, ho * wp)
+        buf = np.zeros((c, n, (hp + 1) * wp), dtype=cols.dtype)  # the spare row of _im2col
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dh * wp + j * dw
+                buf[:, :, start : start + ho * wp] += cols[:, i, j]  # the wide columns carry zeros
+        buf = buf.reshape(c, n, hp + 1, wp)
+    else:
+        cols = cols.reshape(c, kh, kw, n, ho, wo)
+        buf = np.zeros((c, n, hp, wp), dtype=cols.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                _tap(buf, i, j, (ho, wo), stride, dilation)[...] += cols[:, i, j]
     return np.ascontiguousarray(_crop(buf, padding, (h, wd)).transpose(1, 0, 2, 3))
 
 
@@ -233,9 +269,7 @@ def _arrays(*xs):
 
 
 def _tensors(*xs):
-    from . import _T
-
-    return [_T(v) for v in xs]
+    return [_tensor(v, "conv2d") for v in xs]
 
 
 def conv2d_raw(x, w, stride, padding, dilation, groups):
@@ -301,33 +335,58 @@ class MaxPool2d(Function):
         ctx.in_shape = x.shape
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = _pad(x, pads, fill)
-        # Inputs holding NaN or -inf need PyTorch's exact rule: a NaN always wins, and only real
-        # (unpadded) positions compete. Finite inputs beat the padding anyway, so the rule is just ">".
-        exact = x.dtype.kind == "f" and x.size and not np.isfinite(x.min())
-        kind = np.uint8 if kernel[0] * kernel[1] <= 256 else np.intp
-        best = argmax = None
-        for t, (i, j) in _taps(kernel):
-            v = _tap(xp, i, j, out_hw, stride, dilation)
-            if best is None and not exact:
-                best, argmax = v.copy(), np.zeros(v.shape, dtype=kind)
-                continue
-            if best is None:
-                best = np.full(v.shape, -np.inf, dtype=x.dtype)
-                argmax = np.full(v.shape, -1, dtype=np.intp)
-            win = v > best
-            if exact:
-                win |= np.isnan(v) | (argmax < 0)
-                win &= _inside(i, j, x.shape[2:], out_hw, stride, pads, dilation)
-            np.copyto(best, v, where=win)
-            np.copyto(argmax, t, where=win)
-        if exact:
-            argmax = np.maximum(argmax, 0).astype(kind)
+        # NaN or -inf in the input need PyTorch's exact rule (a NaN wins; only real, unpadded positions
+        # compete); finite inputs always beat the padding, so there the rule is a plain ">".
+        if x.dtype.kind == "f" and x.size and not np.isfinite(x.min()):
+            best, argmax = _max_taps_exact(xp, x.shape[2:], kernel, stride, pads, dilation, out_hw)
+        else:
+            best, argmax = _max_taps(xp, kernel, stride, dilation, out_hw)
         ctx.argmax = argmax
         return best
 
     @staticmethod
     def backward(ctx, g):
         return max_pool_scatter(g, ctx.argmax, ctx.in_shape, ctx.kernel, ctx.stride, ctx.pads, ctx.dilation)
+
+
+def _tap_index_dtype(kernel):
+    return np.uint8 if kernel[0] * kernel[1] <= 256 else np.intp
+
+
+def _max_taps(xp, kernel, stride, dilation, out_hw):
+    """Running maximum over the taps; a later tap wins only if strictly greater, so ties keep the first.
+
+    Each tap is copied to a contiguous buffer first: numpy's comparisons and
+    maxima are several times faster on contiguous operands than on the
+    strided tap views, and the copy is paid once for three uses.
+    """
+    taps = _taps(kernel)
+    best = _tap(xp, 0, 0, out_hw, stride, dilation).copy()
+    argmax = np.zeros(best.shape, dtype=_tap_index_dtype(kernel))
+    v, won, stamp = np.empty_like(best), np.empty(best.shape, dtype=bool), np.empty_like(argmax)
+    for t, (i, j) in taps[1:]:
+        np.copyto(v, _tap(xp, i, j, out_hw, stride, dilation))
+        np.greater(v, best, out=won)
+        np.maximum(best, v, out=best)
+        # taps come in increasing order, so the winner so far is below t: max() records a win
+        np.multiply(won, stamp.dtype.type(t), out=stamp)
+        np.maximum(argmax, stamp, out=argmax)
+    return best, argmax
+
+
+def _max_taps_exact(xp, hw, kernel, stride, pads, dilation, out_hw):
+    """PyTorch's rule for inputs with NaN or -inf: scan real positions only; a NaN always takes over."""
+    best = argmax = None
+    for t, (i, j) in _taps(kernel):
+        v = _tap(xp, i, j, out_hw, stride, dilation)
+        if best is None:
+            best = np.full(v.shape, -np.inf, dtype=xp.dtype)
+            argmax = np.full(v.shape, -1, dtype=np.intp)
+        won = (v > best) | np.isnan(v) | (argmax < 0)
+        won &= _inside(i, j, hw, out_hw, stride, pads, dilation)
+        np.copyto(best, v, where=won)
+        np.copyto(argmax, t, where=won)
+    return best, np.maximum(argmax, 0).astype(_tap_index_dtype(kernel))
 
 
 def _inside(i, j, hw, out_hw, stride, pads, dilation):
@@ -341,9 +400,19 @@ def _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation):
     n, c, h, w = in_shape
     buf = np.zeros((n, c, h + pads[0] + pads[1], w + pads[2] + pads[3]), dtype=g.dtype)
     out_hw = g.shape[2:]
+    # one tap's windows hit distinct positions; different taps meet only where windows overlap
+    overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    finite = g.size == 0 or np.isfinite(g.min())
+    won = np.empty(argmax.shape, dtype=bool)
     for t, (i, j) in _taps(kernel):
         view = _tap(buf, i, j, out_hw, stride, dilation)
-        np.add(view, g, out=view, where=argmax == t)  # one tap hits distinct positions: a plain masked add
+        np.equal(argmax, t, out=won)
+        if not finite:  # g * 0 would turn inf or NaN into NaN at the losers
+            np.add(view, g, out=view, where=won)
+        elif overlap:
+            view += g * won
+        else:
+            np.multiply(g, won, out=view)
     return _crop(buf, pads, (h, w))
 
 
@@ -508,10 +577,11 @@ class AdaptiveAvgPool2d(Function):
 
 
 # ---- argument checking and the public functions -----------------------------------------------------
-def _T(x, opname):  # noqa: N802 - the ops package's coercion helper
-    from . import _T as coerce
+def _tensor(x, opname):
+    """Coerce to a Tensor (imported late: this module loads while ``autograd.ops`` may still be loading)."""
+    from . import _T
 
-    return coerce(x, opname)
+    return _T(x, opname)
 
 
 def _ints(value, n, name, opname):
@@ -551,7 +621,7 @@ def _batched(x, opname, spatial=2):
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, opname, spatial):  # noqa: A002
-    x, w = _T(input, opname), _T(weight, opname)
+    x, w = _tensor(input, opname), _tensor(weight, opname)
     in_shape = tuple(x.data.shape)
     _check_float(x, opname)
     if w.data.dtype != x.data.dtype:
@@ -582,7 +652,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, opname, spatia
         )
     b = None
     if bias is not None:
-        b = _T(bias, opname)
+        b = _tensor(bias, opname)
         if b.data.shape != (o,):
             raise RuntimeError(
                 f"{opname}: expected bias of shape ({o},) to match weight {tuple(w.data.shape)}, got bias of shape "
@@ -697,14 +767,14 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     of that maximum in the input plane (int64).
     """
     opname = "max_pool2d"
-    x, unbatched = _batched(_T(input, opname), opname)
+    x, unbatched = _batched(_tensor(input, opname), opname)
     kernel, stride, padding, dilation, out_hw = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, opname)
     pads = _pool_pads(x.data.shape[2:], out_hw, kernel, stride, padding, dilation)
     attrs = {"kernel": kernel, "stride": stride, "pads": pads, "dilation": dilation, "out_hw": out_hw}
     if return_indices and not (state.enabled and x.requires_grad):
         # nothing to record, but the winners are wanted: run the forward on a throwaway record
         ctx = object.__new__(MaxPool2d)
-        out = _T(MaxPool2d.forward(ctx, x.data, **attrs), opname)
+        out = _tensor(MaxPool2d.forward(ctx, x.data, **attrs), opname)
         argmax = ctx.argmax
     else:
         out = MaxPool2d.apply(x, **attrs)
@@ -716,7 +786,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     i, j = np.divmod(argmax.astype(np.int64), kernel[1])
     rows = (np.arange(out_hw[0]) * stride[0] - padding[0])[:, None] + i * dilation[0]
     cols = (np.arange(out_hw[1]) * stride[1] - padding[1])[None, :] + j * dilation[1]
-    idx = _T(rows * x.data.shape[3] + cols, opname)
+    idx = _tensor(rows * x.data.shape[3] + cols, opname)
     return out, (idx.squeeze(0) if unbatched else idx)
 
 
@@ -729,7 +799,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     ``divisor_override``.
     """
     opname = "avg_pool2d"
-    x = _T(input, opname)
+    x = _tensor(input, opname)
     _check_float(x, opname)
     x, unbatched = _batched(x, opname)
     kernel, stride, padding, dilation, out_hw = _pool_args(x, kernel_size, stride, padding, 1, ceil_mode, opname)
@@ -759,7 +829,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002 - PyTorch's name
     Output cell i covers input rows ``floor(i * H / Ho)`` to ``ceil((i + 1) * H / Ho)``.
     """
     opname = "adaptive_avg_pool2d"
-    x = _T(input, opname)
+    x = _tensor(input, opname)
     _check_float(x, opname)
     x, unbatched = _batched(x, opname)
     out_hw = _output_size(output_size, x.data.shape[2:], opname)
