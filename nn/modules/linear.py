@@ -1,0 +1,113 @@
+"""Affine layers: ``Identity``, ``Linear``, ``Bilinear``."""
+
+import math
+
+import autograd as ag
+
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["Identity", "Linear", "Bilinear"]
+
+
+def _empty(*shape, dtype=None):
+    return ag.empty(*shape, dtype=dtype)
+
+
+class Identity(Module):
+    """Returns its input; accepts and ignores any constructor arguments."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):  # noqa: A002
+        return input
+
+
+class Linear(Module):
+    """``y = x W^T + b``, as ``torch.nn.Linear``.
+
+    ``weight`` has shape ``(out_features, in_features)`` and starts as
+    ``kaiming_uniform_(a=sqrt(5))``, i.e. U(-1/sqrt(in), 1/sqrt(in)); ``bias``
+    starts U(-1/sqrt(in), 1/sqrt(in)). The input is ``(*, in_features)``.
+
+    >>> import autograd as ag, nn
+    >>> nn.Linear(3, 2)(ag.ones(5, 3)).shape
+    (5, 2)
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(_empty(out_features, in_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(_empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):  # noqa: A002
+        shape = input.shape
+        if not shape or shape[-1] != self.in_features:
+            hint = ""
+            if len(shape) > 2 and math.prod(shape[1:]) == self.in_features:
+                hint = "; flatten it first (nn.Flatten())"
+            elif shape:
+                hint = "; check the previous layer's output size"
+            raise RuntimeError(
+                f"{self._layer_repr()}: expected input with last dimension {self.in_features}, got shape "
+                f"{tuple(shape)}{hint}"
+            )
+        if input.dtype != self.weight.dtype:
+            raise RuntimeError(
+                f"{self._layer_repr()}: input dtype {input.dtype} does not match the layer's {self.weight.dtype}; "
+                f"convert the input (x.to(ag.{self.weight.dtype.name})) or the model (model.to(ag.{input.dtype.name}))"
+            )
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """``y = x1^T A x2 + b``, as ``torch.nn.Bilinear``; weight ``(out, in1, in2)``, both U(-1/sqrt(in1), 1/sqrt(in1))."""
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(_empty(out_features, in1_features, in2_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(_empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        for name, x, n in (("input1", input1, self.in1_features), ("input2", input2, self.in2_features)):
+            if not x.shape or x.shape[-1] != n:
+                raise RuntimeError(f"{self._layer_repr()}: expected {name} with last dimension {n}, got shape {tuple(x.shape)}")
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )
