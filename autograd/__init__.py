@@ -75,6 +75,7 @@ from .ops.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, max_pool2
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 from .tape import TapeEntry, format_tape, print_tape, tape
 from .tensor import Tensor
+from .viz import draw_training_step, make_dot
 
 bool = bool_  # noqa: A001 - torch.bool
 float = float32  # noqa: A001 - torch.float
