@@ -187,7 +187,10 @@ class Function:
 
     def attrs(self):
         """The op's non-array arguments (dim, stride, ...), for display."""
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_") and not _is_array(v)}
+        return {
+            k: v for k, v in self.__dict__.items()
+            if not k.startswith("_") and k not in _BOOKKEEPING and not _is_array(v)
+        }
 
     def saved_values(self):
         """Name -> array of what this record holds for backward (empty once freed)."""
@@ -200,7 +203,7 @@ class Function:
         if self.saves_result:
             saved["result"] = self._result
         for k, v in self.__dict__.items():
-            if not k.startswith("_") and _is_array(v):
+            if not k.startswith("_") and k not in _BOOKKEEPING and _is_array(v):
                 saved[k] = v
         return saved
 
@@ -256,6 +259,9 @@ class Function:
             else:
                 meta.append((tuple(e.data.shape), e.data.dtype))
         return meta
+
+
+_BOOKKEEPING = frozenset({"hooks", "retained", "scope", "trace", "freed"})
 
 
 def _is_array(v):
