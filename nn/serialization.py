@@ -41,7 +41,8 @@ def _arrays(state_dict):
         arr = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
         if arr.dtype == object:
             raise TypeError(f"save: entry {key!r} is not a tensor or array (got {type(value).__name__})")
-        arrays[key] = np.ascontiguousarray(arr)
+        # not np.ascontiguousarray: it turns a 0-d array (num_batches_tracked) into shape (1,)
+        arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
     return arrays
 
 
