@@ -126,7 +126,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         continue
                     if type(gi) is not np.ndarray and not create_graph:
                         gi = np.asarray(gi)  # numpy indexing can hand back a scalar
-                    if type(edge) is Tensor or isinstance(edge, Tensor):  # a leaf (nn.Parameter too): grads summed over the pass
+                    if edge._is_leaf_edge:  # a leaf tensor (nn.Parameter too): its gradients are summed over the pass
                         data = edge.data
                         if gi.shape != data.shape:
                             gi = sum_to(gi, data.shape)

@@ -66,6 +66,7 @@ class Function:
     scope = None  # the name_scope the op ran in
     trace = None  # the forward stack, recorded under detect_anomaly()
     freed = False  # saved values released by a backward pass
+    _is_leaf_edge = False  # as an edge of the graph, a record is not a leaf (Tensor says True)
     _attrs_seen = True  # per class: False once a release found no attributes to scan
 
     @staticmethod
@@ -113,7 +114,7 @@ class Function:
             return result
         # Edges are captured now, as PyTorch's next_functions are: a later in-place
         # op may rebind an input's grad_fn, and this record must keep the old one.
-        wanted = False
+        wanted = versioned = False
         edges = []
         for t in inputs:
             if t.requires_grad:
@@ -122,6 +123,8 @@ class Function:
                 edges.append(t if fn is None else fn)
             else:
                 edges.append(None)
+            if t._vc is not None:
+                versioned = True
         if not wanted:
             return result
         ctx.inputs = inputs
@@ -131,7 +134,8 @@ class Function:
         ctx.out_dtype = out.dtype
         ctx._stamp = state.inplace
         if cls.saves_inputs:
-            ctx._versions = [0 if t._vc is None else t._vc[0] for t in inputs]
+            # a tuple of ints (untracked by the cyclic collector), or None when no input has a version yet
+            ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in inputs]) if versioned else None
         if cls.saves_result:
             ctx._result = out
             result._vc = ctx._result_vc = [0]
@@ -213,8 +217,9 @@ class Function:
             saved = self._versions
             for i, t in enumerate(self.inputs):
                 vc = t._vc
-                if vc is not None and vc[0] != saved[i]:
-                    raise_modified(self, t.data.shape, t.data.dtype, f"input {i}", vc[0], saved[i])
+                then = 0 if saved is None else saved[i]
+                if vc is not None and vc[0] != then:
+                    raise_modified(self, t.data.shape, t.data.dtype, f"input {i}", vc[0], then)
         if self.saves_result and self._result_vc[0] != 0:
             raise_modified(self, self.out_shape, self.out_dtype, "the output", self._result_vc[0], 0)
 
