@@ -10,6 +10,8 @@ Convolution is im2col + one matrix product per group. The columns are laid
 out (C * kh * kw, N * Ho * Wo) so that the product is a single large GEMM and
 its weight gradient another; the input gradient is the transposed
 convolution: one GEMM to columns, then one slice-add per tap (col2im).
+Stride-1 convolutions use "wide" rows (see ``_row_width``), and the
+temporaries of every kernel live in reused work buffers (``_Scratch``).
 
 Double backward: the three products of a convolution (output, input
 gradient, weight gradient) are each an op here (``Conv2d``,
@@ -23,6 +25,7 @@ arrays and record the op when handed Tensors (under ``create_graph``).
 """
 
 import numbers
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -30,19 +33,54 @@ from numpy.lib.stride_tricks import as_strided
 from ..function import Function
 from ..grad_mode import state
 
-# Keep the im2col columns of a forward pass for the weight gradient when they are at most this big;
-# larger ones are rebuilt in backward rather than held in memory.
-_KEEP_COLS_BYTES = 1 << 28
+
+# ---- work buffers -------------------------------------------------------------------------------------
+class _Scratch(threading.local):
+    """Reusable buffers for the temporaries of one kernel call (padded inputs, columns, products).
+
+    A fresh multi-megabyte numpy array is returned to the OS when freed (glibc
+    serves it by mmap), so the next one page-faults on every 4 KiB it touches;
+    for a small CNN that costs as much time as the arithmetic. Kernels borrow
+    buffers here by role and never let them escape: every array an op returns
+    or keeps is freshly allocated. The most recent ``slots`` buffers are kept,
+    none above ``max_bytes``.
+    """
+
+    slots = 32
+    max_bytes = 1 << 28
+
+    def __init__(self):
+        self.buffers = {}
+
+    def get(self, role, shape, dtype, fill=None):
+        """An array of ``shape``; with ``fill`` it is filled on creation only (its border stays as made)."""
+        key = (role, tuple(shape), np.dtype(dtype), fill)
+        buf = self.buffers.pop(key, None)
+        if buf is None:
+            buf = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
+            if buf.nbytes > self.max_bytes:
+                return buf
+        self.buffers[key] = buf  # most recently used last
+        if len(self.buffers) > self.slots:
+            del self.buffers[next(iter(self.buffers))]
+        return buf
+
+
+_scratch = _Scratch()
 
 
 # ---- taps of a padded (N, C, H, W) array ------------------------------------------------------------
-def _pad(x, pads, value=0):
-    """``x`` inside a buffer filled with ``value``; ``pads`` is (top, bottom, left, right)."""
+def _pad(x, pads, value=0, role="pad"):
+    """``x`` inside a work buffer whose border holds ``value``; ``pads`` is (top, bottom, left, right).
+
+    The buffer is keyed by its padding and fill value, so only its interior is
+    ever written after creation and the border stays intact.
+    """
     top, bottom, left, right = pads
     if not (top or bottom or left or right):
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out = _scratch.get((role, pads), (n, c, h + top + bottom, w + left + right), x.dtype, fill=value)
     out[:, :, top : top + h, left : left + w] = x
     return out
 
@@ -95,66 +133,61 @@ def _im2col(x, kernel, stride, padding, dilation):
         (sh, sw), (s_n, s_c, s_h, s_w) = stride, xp.strides
         shape, strides = (c, kh, kw, n, ho, wo), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
     windows = as_strided(xp, shape, strides, writeable=False)
-    return np.ascontiguousarray(windows).reshape(c * kh * kw, -1), (ho, wo)
+    cols = _scratch.get("cols", shape, x.dtype)
+    np.copyto(cols, windows)
+    return cols.reshape(c * kh * kw, -1), (ho, wo)
 
 
 def _grad_rows(g, groups, width):
     """(N, O, Ho, Wo) -> (G, O/G, N * Ho * width), the layout of the column products (zeros in wide columns)."""
     n, o, ho, wo = g.shape
-    if width is None or width == wo:
-        rows = np.ascontiguousarray(g.transpose(1, 0, 2, 3))
-    else:
-        rows = np.zeros((o, n, ho, width), dtype=g.dtype)
-        rows[..., :wo] = g.transpose(1, 0, 2, 3)
+    rows = _scratch.get("rows", (o, n, ho, width or wo), g.dtype)
+    rows[..., :wo] = g.transpose(1, 0, 2, 3)
+    rows[..., wo:] = 0
     return rows.reshape(groups, o // groups, -1)
 
 
-def _conv_np(x, w, b, stride, padding, dilation, groups, cols=None):
+def _conv_np(x, w, b, stride, padding, dilation, groups):
     n = x.shape[0]
     o = w.shape[0]
-    if cols is None:
-        cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding, dilation)
-    else:
-        ho, wo = _conv_out_hw(x.shape[2:], w.shape[2:], stride, padding, dilation)
-    if groups == 1:
-        out = w.reshape(o, -1) @ cols
-    else:
-        out = np.matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, cols.shape[0] // groups, -1))
+    cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding, dilation)
+    out = _scratch.get("product", (groups, o // groups, cols.shape[1]), cols.dtype)
+    np.matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, cols.shape[0] // groups, -1), out=out)
+    out = out.reshape(o, -1)
+    if b is not None:
+        out += b[:, None]  # while the rows are contiguous: twice as fast as during the layout change
     width = _row_width(x.shape[3], stride, padding) or wo
-    out = out.reshape(o, n, ho, width)[..., :wo].transpose(1, 0, 2, 3)
-    result = np.empty(out.shape, dtype=out.dtype)
-    if b is None:
-        np.copyto(result, out)
-    else:
-        np.add(out, b.reshape(o, 1, 1), out=result)  # the layout change and the bias in one pass
-    return result
+    return out.reshape(o, n, ho, width)[..., :wo].transpose(1, 0, 2, 3).copy()  # a fresh array: out is scratch
 
 
-def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, cols=None):
-    if cols is None:
-        cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation)
-    rows = _grad_rows(g, groups, _row_width(x.shape[3], stride, padding))
+def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, rows=None):
+    cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation)
+    if rows is None:
+        rows = _grad_rows(g, groups, _row_width(x.shape[3], stride, padding))
     if groups == 1:
         return (rows[0] @ cols.T).reshape(w_shape)
     cols = cols.reshape(groups, cols.shape[0] // groups, -1)
     return np.matmul(rows, cols.transpose(0, 2, 1)).reshape(w_shape)
 
 
-def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups):
+def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups, rows=None):
     """The transposed convolution: columns by one product, then col2im as one slice-add per tap."""
     n, c, h, wd = x_shape
     o, _, kh, kw = w.shape
     ho, wo = g.shape[2:]
     (dh, dw), (top, bottom, left, right) = dilation, padding
     width = _row_width(wd, stride, padding)
-    rows = _grad_rows(g, groups, width)
+    if rows is None:
+        rows = _grad_rows(g, groups, width)
     w3 = w.reshape(groups, o // groups, -1)
-    cols = (w3[0].T @ rows[0]) if groups == 1 else np.matmul(w3.transpose(0, 2, 1), rows)
+    cols = _scratch.get("grad_cols", (groups, w3.shape[2], rows.shape[2]), rows.dtype)
+    np.matmul(w3.transpose(0, 2, 1), rows, out=cols)
     hp, wp = h + top + bottom, wd + left + right
     # (C, N, ...) so that each tap's block of columns is added without a layout change
     if width is not None:
         cols = cols.reshape(c, kh, kw, n, ho * wp)
-        buf = np.zeros((c, n, (hp + 1) * wp), dtype=cols.dtype)  # the spare row of _im2col
+        buf = _scratch.get("col2im", (c, n, (hp + 1) * wp), cols.dtype)  # the spare row of _im2col
+        buf.fill(0)
         for i in range(kh):
             for j in range(kw):
                 start = i * dh * wp + j * dw
@@ -162,11 +195,12 @@ def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups):
         buf = buf.reshape(c, n, hp + 1, wp)
     else:
         cols = cols.reshape(c, kh, kw, n, ho, wo)
-        buf = np.zeros((c, n, hp, wp), dtype=cols.dtype)
+        buf = _scratch.get("col2im", (c, n, hp, wp), cols.dtype)
+        buf.fill(0)
         for i in range(kh):
             for j in range(kw):
                 _tap(buf, i, j, (ho, wo), stride, dilation)[...] += cols[:, i, j]
-    return np.ascontiguousarray(_crop(buf, padding, (h, wd)).transpose(1, 0, 2, 3))
+    return _crop(buf, padding, (h, wd)).transpose(1, 0, 2, 3).copy()  # a fresh array: buf is scratch
 
 
 # ---- convolution ops --------------------------------------------------------------------------------
@@ -182,31 +216,35 @@ class Conv2d(Function):
     """``out[n, o] = b[o] + sum_c sum_ij w[o, c, i, j] * xpad[n, g*C/G + c, h*s + i*d, w*s + j*d]``.
 
     ``padding`` is (top, bottom, left, right); the public ``conv2d`` checks
-    the arguments. ``keep_cols`` keeps the im2col columns for the weight
-    gradient so backward does not rebuild them.
+    the arguments. The weight gradient rebuilds the im2col columns from the
+    saved input rather than keeping them: rebuilding into a work buffer costs
+    less than holding (and page-faulting in) a fresh array nine times the
+    input's size.
     """
 
     saves_inputs = True
 
     @staticmethod
-    def forward(ctx, x, w, b=None, *, stride, padding, dilation, groups, keep_cols=False):
+    def forward(ctx, x, w, b=None, *, stride, padding, dilation, groups):
         _set_geom(ctx, stride, padding, dilation, groups)
-        cols, _ = _im2col(x, w.shape[2:], stride, padding, dilation)
-        if keep_cols and cols.nbytes <= _KEEP_COLS_BYTES:
-            ctx.cols = cols
-        return _conv_np(x, w, b, stride, padding, dilation, groups, cols)
+        return _conv_np(x, w, b, stride, padding, dilation, groups)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors[:2]
         geom = _geom(ctx)
-        gx = gw = gb = None
-        if ctx.needs_input_grad(0):
-            gx = conv2d_input_grad(g, w, x.shape, **geom)
-        if ctx.needs_input_grad(1):
-            gw = conv2d_weight_grad(x, g, w.shape, cols=ctx.__dict__.get("cols"), **geom)
-        if len(ctx.inputs) == 3 and ctx.needs_input_grad(2):
-            gb = np.sum(g, axis=(0, 2, 3))
+        with_bias = len(ctx.inputs) == 3 and ctx.needs_input_grad(2)
+        if isinstance(g, np.ndarray):  # a plain backward: the three gradients share g's column layout
+            rows = _grad_rows(g, ctx.groups, _row_width(x.shape[3], ctx.stride, ctx.padding))
+            gx = _conv_input_grad_np(g, w, x.shape, rows=rows, **geom) if ctx.needs_input_grad(0) else None
+            gw = None
+            if ctx.needs_input_grad(1):
+                gw = _conv_weight_grad_np(x, g, w.shape, rows=rows, **geom)
+            gb = rows.sum(axis=2).reshape(-1) if with_bias else None  # wide columns hold zeros
+            return gx, gw, gb
+        gx = conv2d_input_grad(g, w, x.shape, **geom) if ctx.needs_input_grad(0) else None
+        gw = conv2d_weight_grad(x, g, w.shape, **geom) if ctx.needs_input_grad(1) else None
+        gb = np.sum(g, axis=(0, 2, 3)) if with_bias else None
         return gx, gw, gb
 
 
@@ -289,11 +327,11 @@ def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
     )
 
 
-def conv2d_weight_grad(x, g, w_shape, stride, padding, dilation, groups, cols=None):
-    """The weight gradient of a convolution; ``cols`` are the forward pass's columns when it kept them."""
+def conv2d_weight_grad(x, g, w_shape, stride, padding, dilation, groups):
+    """The weight gradient of a convolution."""
     w_shape = tuple(w_shape)
     if _arrays(x, g):
-        return _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, cols)
+        return _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups)
     return Conv2dWeightGrad.apply(
         *_tensors(x, g), w_shape=w_shape, stride=stride, padding=padding, dilation=dilation, groups=groups
     )
@@ -363,7 +401,9 @@ def _max_taps(xp, kernel, stride, dilation, out_hw):
     taps = _taps(kernel)
     best = _tap(xp, 0, 0, out_hw, stride, dilation).copy()
     argmax = np.zeros(best.shape, dtype=_tap_index_dtype(kernel))
-    v, won, stamp = np.empty_like(best), np.empty(best.shape, dtype=bool), np.empty_like(argmax)
+    v = _scratch.get("tap", best.shape, best.dtype)
+    won = _scratch.get("won", best.shape, bool)
+    stamp = _scratch.get("stamp", best.shape, argmax.dtype)
     for t, (i, j) in taps[1:]:
         np.copyto(v, _tap(xp, i, j, out_hw, stride, dilation))
         np.greater(v, best, out=won)
@@ -403,7 +443,7 @@ def _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation):
     # one tap's windows hit distinct positions; different taps meet only where windows overlap
     overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     finite = g.size == 0 or np.isfinite(g.min())
-    won = np.empty(argmax.shape, dtype=bool)
+    won = _scratch.get("won", argmax.shape, bool)
     for t, (i, j) in _taps(kernel):
         view = _tap(buf, i, j, out_hw, stride, dilation)
         np.equal(argmax, t, out=won)
@@ -699,9 +739,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, opname, spatia
             f"{opname}: kernel {tuple(k_)} with dilation {dilation[-spatial:]} spans {s_}, larger than the padded "
             f"input {p_} (input of shape {in_shape}); use a smaller kernel, more padding or a larger input"
         )
-    keep_cols = state.enabled and w.requires_grad
     args = (x, w) if b is None else (x, w, b)
-    out = Conv2d.apply(*args, stride=stride, padding=padding4, dilation=dilation, groups=groups, keep_cols=keep_cols)
+    out = Conv2d.apply(*args, stride=stride, padding=padding4, dilation=dilation, groups=groups)
     if spatial == 1:
         out = out.squeeze(2)
     return out.squeeze(0) if unbatched else out
