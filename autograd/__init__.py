@@ -71,7 +71,7 @@ from .ops import (
     stack,
     where,
 )
-from .ops.conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, max_pool2d
+from .ops.conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv1d, conv2d, max_pool2d
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 from .tape import TapeEntry, format_tape, print_tape, tape
 from .tensor import Tensor

@@ -1,4 +1,4 @@
-"""Convolution and pooling: conv2d, conv1d, max_pool2d, avg_pool2d, adaptive_avg_pool2d.
+"""Convolution and pooling: conv2d, conv1d, max_pool2d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d.
 
 The reference for every value is a naive direct implementation below, written
 with plain Python loops over tiny float64 inputs straight from the
@@ -187,6 +187,43 @@ def naive_adaptive_avg_pool2d(x, out_hw):
             w0, w1 = math.floor(ow * w_ / wo), math.ceil((ow + 1) * w_ / wo)
             out[:, :, oh, ow] = x[:, :, h0:h1, w0:w1].mean(axis=(2, 3))
     return out
+
+
+def adaptive_window(i, size, out):
+    return math.floor(i * size / out), math.ceil((i + 1) * size / out)
+
+
+def naive_adaptive_max_pool2d(x, out_hw):
+    """Returns (values, flat indices, backward); PyTorch's scan: a larger value or a NaN takes over."""
+    n_, c_, h_, w_ = x.shape
+    ho, wo = out_hw
+    values = np.zeros((n_, c_, ho, wo))
+    index = np.zeros((n_, c_, ho, wo), dtype=np.int64)
+    for n in range(n_):
+        for c in range(c_):
+            for oh in range(ho):
+                h0, h1 = adaptive_window(oh, h_, ho)
+                for ow in range(wo):
+                    w0, w1 = adaptive_window(ow, w_, wo)
+                    best, at = None, None
+                    for r in range(h0, h1):
+                        for q in range(w0, w1):
+                            v = x[n, c, r, q]
+                            if at is None or v > best or math.isnan(v):
+                                best, at = v, r * w_ + q
+                    values[n, c, oh, ow], index[n, c, oh, ow] = best, at
+
+    def backward(g):
+        gx = np.zeros(x.shape)
+        for n in range(n_):
+            for c in range(c_):
+                for oh in range(ho):
+                    for ow in range(wo):
+                        r, q = divmod(index[n, c, oh, ow], w_)
+                        gx[n, c, r, q] += g[n, c, oh, ow]
+        return gx
+
+    return values, index, backward
 
 
 # ---- conv2d -----------------------------------------------------------------------------------------
@@ -650,6 +687,63 @@ def test_adaptive_avg_pool2d_unbatched():
     np.testing.assert_allclose(out.numpy(), naive_adaptive_avg_pool2d(x[None], (2, 2))[0], rtol=1e-12)
 
 
+# ---- adaptive_max_pool2d ------------------------------------------------------------------------------
+ADAPTIVE_MAX_CASES = [
+    pytest.param((2, 2, 8, 8), 4, (4, 4), id="even"),
+    pytest.param((1, 2, 7, 9), (3, 4), (3, 4), id="uneven-overlapping"),
+    pytest.param((1, 2, 5, 6), (None, 1), (5, 1), id="none-keeps"),
+    pytest.param((1, 1, 3, 2), (5, 4), (5, 4), id="upsample"),
+]
+
+
+@pytest.mark.parametrize("shape, output_size, out_hw", ADAPTIVE_MAX_CASES)
+def test_adaptive_max_pool2d_forward_and_indices_match_naive_loop(shape, output_size, out_hw):
+    x = max_pool_input(shape)
+    values, index, _ = naive_adaptive_max_pool2d(x, out_hw)
+    out, idx = ag.adaptive_max_pool2d(ag.tensor(x), output_size, return_indices=True)
+    np.testing.assert_array_equal(out.numpy(), values)
+    np.testing.assert_array_equal(idx.numpy(), index)
+
+
+@pytest.mark.parametrize("shape, output_size, out_hw", ADAPTIVE_MAX_CASES)
+def test_adaptive_max_pool2d_backward_matches_naive_loop(shape, output_size, out_hw):
+    x = max_pool_input(shape)
+    values, _, naive_backward = naive_adaptive_max_pool2d(x, out_hw)
+    g = randn(*values.shape)
+    xt = leaf(x)
+    ag.adaptive_max_pool2d(xt, output_size).backward(ag.tensor(g))
+    np.testing.assert_allclose(xt.grad.numpy(), naive_backward(g), rtol=1e-12, atol=1e-12)
+
+
+def test_adaptive_max_pool2d_ties_and_nan_follow_the_scan_rule():
+    x = np.array([[[[1.0, 1.0, 0.0], [np.nan, 2.0, np.nan], [-np.inf, -np.inf, -np.inf]]]])
+    values, index, _ = naive_adaptive_max_pool2d(x, (2, 2))
+    out, idx = ag.adaptive_max_pool2d(ag.tensor(x), 2, return_indices=True)
+    np.testing.assert_array_equal(out.numpy(), values)
+    np.testing.assert_array_equal(idx.numpy(), index)
+
+
+def test_adaptive_max_pool2d_gradcheck_and_gradgradcheck():
+    x = leaf(max_pool_input((1, 2, 5, 7)))
+    assert ag.gradcheck(lambda x: ag.adaptive_max_pool2d(x, (3, 2)), (x,))
+    assert ag.gradgradcheck(lambda x: ag.adaptive_max_pool2d(x, (3, 4)) ** 2, (x,))
+
+
+def test_adaptive_max_pool2d_third_derivative():
+    def first_grad(x):
+        return ag.grad((ag.adaptive_max_pool2d(x, 2) ** 3).sum(), (x,), create_graph=True)
+
+    assert ag.gradgradcheck(first_grad, (leaf(max_pool_input((1, 1, 3, 4))),))
+
+
+def test_adaptive_max_pool2d_unbatched_without_grad():
+    x = max_pool_input((2, 5, 5))
+    values, index, _ = naive_adaptive_max_pool2d(x[None], (2, 3))
+    out, idx = ag.adaptive_max_pool2d(ag.tensor(x), (2, 3), return_indices=True)
+    np.testing.assert_array_equal(out.numpy(), values[0])
+    np.testing.assert_array_equal(idx.numpy(), index[0])
+
+
 # ---- pooling errors ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "fn, shape, args, kwargs, message",
@@ -672,6 +766,9 @@ def test_adaptive_avg_pool2d_unbatched():
          r"non-zero integer"),
         (ag.max_pool2d, (1, 1, 8, 8), ((2, 2, 2),), {}, r"max_pool2d: expected kernel_size to be a single integer"),
         (ag.adaptive_avg_pool2d, (28, 28), (3,), {}, r"adaptive_avg_pool2d: expected a 3-D"),
+        (ag.adaptive_max_pool2d, (1, 2, 3, 4, 5), (3,), {}, r"adaptive_max_pool2d: expected a 3-D"),
+        (ag.adaptive_max_pool2d, (1, 1, 4, 4), ((-2, 2),), {}, r"adaptive_max_pool2d: output_size must hold "
+         r"non-negative integers"),
         (ag.adaptive_avg_pool2d, (1, 1, 4, 4), ((2, -1),), {}, r"adaptive_avg_pool2d: output_size must hold "
          r"non-negative integers"),
         (ag.adaptive_avg_pool2d, (1, 1, 4, 4), ((2, 2, 2),), {}, r"adaptive_avg_pool2d: output_size must be an int "

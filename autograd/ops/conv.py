@@ -19,8 +19,9 @@ gradient, weight gradient) are each an op here (``Conv2d``,
 other two, so gradients of any order stay convolutions. Pooling has the same
 shape: ``MaxPool2d`` scatters its gradient to the argmax positions
 (``MaxPool2dScatter``) and the scatter's backward is a gather at those
-positions (``MaxPool2dGather``); average pooling and its adjoint are each
-other's backward. The helpers ``conv2d_input_grad`` and friends run numpy on
+positions (``MaxPool2dGather``); adaptive max pooling does the same with flat
+indices (``IndexScatter``/``IndexGather``); average pooling and its adjoint
+are each other's backward. The helpers ``conv2d_input_grad`` and friends run numpy on
 arrays and record the op when handed Tensors (under ``create_graph``).
 """
 
@@ -616,6 +617,95 @@ class AdaptiveAvgPool2d(Function):
         return np.reshape(np.reshape(up, (-1, wo)) @ ctx.cols, (n, c, ctx.rows.shape[1], ctx.cols.shape[1]))
 
 
+class AdaptiveMaxPool2d(Function):
+    """Maximum over PyTorch's adaptive windows; the gradient goes to each window's first maximum.
+
+    The windows differ in size, so the taps run over the largest window and a
+    tap outside a smaller window is masked off. ``ctx.index`` holds, per
+    output, the flat position ``h * W + w`` of the winner.
+    """
+
+    @staticmethod
+    def forward(ctx, x, output_size):
+        n, c, h, w = x.shape
+        ctx.output_size, ctx.in_shape = output_size, x.shape
+        (h0, h1), (w0, w1) = _adaptive_bounds(h, output_size[0]), _adaptive_bounds(w, output_size[1])
+        best = np.full((n, c) + tuple(output_size), -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min,
+                       dtype=x.dtype)
+        index = np.zeros(best.shape, dtype=np.int64)
+        first = True
+        for di in range(int((h1 - h0).max(initial=0))):
+            rows = np.minimum(h0 + di, h - 1)
+            for dj in range(int((w1 - w0).max(initial=0))):
+                cols = np.minimum(w0 + dj, w - 1)
+                v = x[:, :, rows[:, None], cols[None, :]]
+                won = (v > best) | np.isnan(v) if x.dtype.kind == "f" else v > best
+                if first:  # the window's first element wins even when it is -inf
+                    won[...] = True
+                    first = False
+                won &= ((h0 + di < h1)[:, None] & (w0 + dj < w1)[None, :])
+                np.copyto(best, v, where=won)
+                np.copyto(index, rows[:, None] * w + cols[None, :], where=won)
+        ctx.index = index
+        return best
+
+    @staticmethod
+    def backward(ctx, g):
+        return index_scatter(g, ctx.index, ctx.in_shape)
+
+
+def _index_scatter_np(g, index, in_shape):
+    """Zeros of ``in_shape`` with ``g`` added at the flat plane positions ``index`` (repeats add up)."""
+    n, c, h, w = in_shape
+    plane = h * w
+    where = (index + (np.arange(n * c) * plane).reshape(n, c, 1, 1)).reshape(-1)
+    total = np.bincount(where, weights=g.reshape(-1), minlength=n * c * plane)
+    return total.astype(g.dtype, copy=False).reshape(in_shape)
+
+
+def _index_gather_np(gg, index):
+    n, c = index.shape[:2]
+    return np.take_along_axis(gg.reshape(n, c, -1), index.reshape(n, c, -1), axis=2).reshape(index.shape)
+
+
+class IndexScatter(Function):
+    """``g`` added into zeros at flat plane positions: the gradient of adaptive max pooling. Backward: a gather."""
+
+    @staticmethod
+    def forward(ctx, g, index, in_shape):
+        ctx.index, ctx.in_shape = index, in_shape
+        return _index_scatter_np(g, index, in_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return index_gather(gg, ctx.index, ctx.in_shape)
+
+
+class IndexGather(Function):
+    """The elements of each plane at flat positions ``index``: the scatter's backward, and the other way round."""
+
+    @staticmethod
+    def forward(ctx, gg, index, in_shape):
+        ctx.index, ctx.in_shape = index, in_shape
+        return _index_gather_np(gg, index)
+
+    @staticmethod
+    def backward(ctx, g):
+        return index_scatter(g, ctx.index, ctx.in_shape)
+
+
+def index_scatter(g, index, in_shape):
+    if isinstance(g, np.ndarray):
+        return _index_scatter_np(g, index, in_shape)
+    return IndexScatter.apply(g, index=index, in_shape=in_shape)
+
+
+def index_gather(gg, index, in_shape):
+    if isinstance(gg, np.ndarray):
+        return _index_gather_np(gg, index)
+    return IndexGather.apply(gg, index=index, in_shape=in_shape)
+
+
 # ---- argument checking and the public functions -----------------------------------------------------
 def _tensor(x, opname):
     """Coerce to a Tensor (imported late: this module loads while ``autograd.ops`` may still be loading)."""
@@ -876,3 +966,30 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002 - PyTorch's name
         raise RuntimeError(f"{opname}: input of shape {tuple(x.data.shape)} has an empty spatial dim")
     out = AdaptiveAvgPool2d.apply(x, output_size=out_hw)
     return out.squeeze(0) if unbatched else out
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002 - PyTorch's name
+    """Max pooling to a fixed ``output_size`` over PyTorch's adaptive windows, as ``torch.nn.functional.adaptive_max_pool2d``.
+
+    The gradient of each window goes to its first maximum (a NaN wins); with
+    ``return_indices`` also returns the flat index ``h * W + w`` of each
+    maximum (int64).
+    """
+    opname = "adaptive_max_pool2d"
+    x, unbatched = _batched(_tensor(input, opname), opname)
+    out_hw = _output_size(output_size, x.data.shape[2:], opname)
+    if min(x.data.shape[2:]) == 0 and max(out_hw) > 0:
+        raise RuntimeError(f"{opname}: input of shape {tuple(x.data.shape)} has an empty spatial dim")
+    if return_indices and not (state.enabled and x.requires_grad):
+        ctx = object.__new__(AdaptiveMaxPool2d)  # nothing to record: a throwaway record holds the winners
+        out = _tensor(AdaptiveMaxPool2d.forward(ctx, x.data, out_hw), opname)
+        index = ctx.index
+    else:
+        out = AdaptiveMaxPool2d.apply(x, output_size=out_hw)
+        index = out.grad_fn.index if return_indices else None
+    if unbatched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    idx = _tensor(index, opname)
+    return out, (idx.squeeze(0) if unbatched else idx)
