@@ -356,6 +356,29 @@ def test_conv2d_float32_agrees_with_float64_reference():
     np.testing.assert_allclose(ag.conv2d(*f32, padding=1).numpy(), expected, rtol=1e-4, atol=1e-4)
 
 
+def test_conv2d_non_contiguous_input():
+    x, w = randn(2, 3, 7, 6), randn(2, 3, 3, 3)
+    xt = ag.tensor(np.ascontiguousarray(x.transpose(0, 1, 3, 2))).transpose(2, 3)  # same values, strided
+    for stride, padding in [(2, 0), (1, 1)]:
+        expected, _ = naive_conv2d(x, w, None, (stride, stride), (padding,) * 4, (1, 1), 1)
+        np.testing.assert_allclose(ag.conv2d(xt, ag.tensor(w), None, stride, padding).numpy(), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_conv2d_results_are_not_overwritten_by_the_next_call(stride):
+    # single image, single channel: the shapes where a result could alias an internal work buffer
+    x1, x2, w = randn(1, 1, 5, 5), randn(1, 1, 5, 5), randn(1, 1, 3, 3)
+    expected, naive_backward = naive_conv2d(x1, w, None, (stride, stride), (1, 1, 1, 1), (1, 1), 1)
+    g1, g2 = randn(*expected.shape), randn(*expected.shape)
+    a, b = leaf(x1), leaf(x2)
+    out1 = ag.conv2d(a, ag.tensor(w), stride=stride, padding=1)
+    out1.backward(ag.tensor(g1))
+    out2 = ag.conv2d(b, ag.tensor(w), stride=stride, padding=1)
+    out2.backward(ag.tensor(g2))
+    np.testing.assert_allclose(out1.detach().numpy(), expected, rtol=1e-10)
+    np.testing.assert_allclose(a.grad.numpy(), naive_backward(g1)[0], rtol=1e-10)
+
+
 def test_conv2d_empty_batch():
     out = ag.conv2d(ag.randn(0, 3, 5, 5), ag.randn(2, 3, 3, 3))
     assert out.shape == (0, 2, 3, 3)

@@ -43,15 +43,16 @@ class _Scratch(threading.local):
     serves it by mmap), so the next one page-faults on every 4 KiB it touches;
     for a small CNN that costs as much time as the arithmetic. Kernels borrow
     buffers here by role and never let them escape: every array an op returns
-    or keeps is freshly allocated. The most recent ``slots`` buffers are kept,
-    none above ``max_bytes``.
+    or keeps is freshly allocated. The most recently used buffers are kept, up
+    to ``max_total`` bytes in all; one larger than ``max_bytes`` is not kept.
     """
 
-    slots = 32
     max_bytes = 1 << 28
+    max_total = 1 << 29
 
     def __init__(self):
-        self.buffers = {}
+        self.buffers = {}  # key -> array, least recently used first
+        self.total = 0
 
     def get(self, role, shape, dtype, fill=None):
         """An array of ``shape``; with ``fill`` it is filled on creation only (its border stays as made)."""
@@ -61,10 +62,15 @@ class _Scratch(threading.local):
             buf = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
             if buf.nbytes > self.max_bytes:
                 return buf
-        self.buffers[key] = buf  # most recently used last
-        if len(self.buffers) > self.slots:
-            del self.buffers[next(iter(self.buffers))]
+            self.total += buf.nbytes
+        self.buffers[key] = buf
+        while self.total > self.max_total:
+            self.total -= self.buffers.pop(next(iter(self.buffers))).nbytes
         return buf
+
+    def clear(self):
+        self.buffers.clear()
+        self.total = 0
 
 
 _scratch = _Scratch()
