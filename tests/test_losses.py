@@ -320,3 +320,15 @@ def test_bce_with_logits_is_finite_for_logits_of_1e4():
 def test_bce_with_logits_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match=r"target shape \(3,\) differs from input shape \(3, 1\)"):
         F.binary_cross_entropy_with_logits(ag.zeros(3, 1), ag.zeros(3))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, y: F.binary_cross_entropy(x.sigmoid(), y),
+    lambda x, y: F.binary_cross_entropy_with_logits(x, y, pos_weight=ag.tensor(np.array([1.0, 2.0, 3.0, 0.5]))),
+    lambda x, y: F.cross_entropy(x, ag.tensor([0, 3, -100]), label_smoothing=0.1,
+                                 weight=ag.tensor(np.array([1.0, 2.0, 3.0, 0.5]))),
+    lambda x, y: F.huber_loss(x, y, delta=0.5),
+], ids=["bce", "bce_with_logits", "cross_entropy", "huber"])
+def test_loss_second_derivatives_match_finite_differences(rng, fn):
+    x, y = leaf(rng.standard_normal((3, 4))), leaf(rng.random((3, 4)))
+    assert ag.gradgradcheck(fn, (x, y))

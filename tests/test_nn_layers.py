@@ -478,3 +478,27 @@ def test_softmax_module_requires_no_dim_for_2d_input_but_warns():
     with pytest.warns(UserWarning, match="Implicit dimension"):
         out = nn.Softmax()(ag.tensor([[1.0, 2.0], [3.0, 5.0]]))
     np.testing.assert_allclose(out.data.sum(1), [1.0, 1.0], rtol=1e-6)
+
+
+def test_unflatten_error_names_the_layer_and_shape():
+    with pytest.raises(RuntimeError, match=r"Unflatten\(dim=1, unflattened_size=\(2, 5\)\): .*\(3, 7\)"):
+        nn.Unflatten(1, (2, 5))(ag.zeros(3, 7))
+
+
+def test_sequential_insert_renumbers_the_following_children():
+    m = nn.Sequential(nn.Linear(2, 2), nn.Tanh())
+    m.insert(1, nn.ReLU())
+    assert [type(c).__name__ for c in m] == ["Linear", "ReLU", "Tanh"]
+    assert [n for n, _ in m.named_children()] == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda t: F.softplus(t, 2.0, 1.0),
+    lambda t: F.pad(t, (1, 2, 0, 1)),
+    lambda t: F.pad(t, (1, 2, 0, 1), mode="reflect"),
+    lambda t: F.layer_norm(t, (4,)),
+    lambda t: F.batch_norm(t.reshape(3, 4, 1), None, None, training=True),
+    lambda t: F.elu(t) + F.leaky_relu(t) + F.silu(t) + F.mish(t) + F.gelu(t, "tanh") + F.logsigmoid(t),
+], ids=["softplus", "pad", "pad_reflect", "layer_norm", "batch_norm", "activations"])
+def test_second_derivatives_match_finite_differences(rng, fn):
+    assert ag.gradgradcheck(fn, (leaf(rng.standard_normal((3, 4))),))

@@ -90,8 +90,9 @@ class Sequential(Module):
         return self
 
     def insert(self, index, module):
+        """Insert ``module`` before position ``index``; later children are renumbered."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")

@@ -14,7 +14,10 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):  # noqa: A002
-        return input.flatten(self.start_dim, self.end_dim)
+        try:
+            return input.flatten(self.start_dim, self.end_dim)
+        except (IndexError, RuntimeError) as e:
+            raise type(e)(f"{self._layer_repr()}: cannot flatten input of shape {tuple(input.shape)}: {e}") from None
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -29,7 +32,10 @@ class Unflatten(Module):
         self.unflattened_size = tuple(unflattened_size)
 
     def forward(self, input):  # noqa: A002
-        return input.unflatten(self.dim, self.unflattened_size)
+        try:
+            return input.unflatten(self.dim, self.unflattened_size)
+        except (IndexError, RuntimeError) as e:
+            raise type(e)(f"{self._layer_repr()}: cannot unflatten input of shape {tuple(input.shape)}: {e}") from None
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
