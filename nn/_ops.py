@@ -12,6 +12,7 @@ the array or the Tensor version.
 * ``Softplus``: ``log(1 + exp(beta x)) / beta`` without overflow.
 * ``Linear``: ``x @ W.T + b`` as one record; its weight gradient comes out
   contiguous in ``W``'s layout, which the optimizers then stream through.
+* ``NllLoss``: pick each target's log-probability, weight and reduce, as one record.
 * ``BinaryCrossEntropy``: PyTorch's clamped-log loss with its gradient rule.
 * ``ConstantPad``: ``numpy.pad`` with a constant; its backward is a slice.
 """
@@ -202,6 +203,45 @@ class Linear(ag.Function):
         if len(saved) == 3:
             return gx, gw, gb
         return gx, gw
+
+
+class NllLoss(ag.Function):
+    """``-coef * logp[..., target, ...]`` along ``class_dim``, then reduced.
+
+    ``coef`` is the class weight of each target (0 where it is ignored) and
+    ``denom`` the divisor of the mean (the sum of ``coef``). The gradient is
+    the constant ``-coef / denom`` at each target's entry, kept from forward.
+    With ``denom == 0`` (every target ignored) the mean is NaN and the
+    gradient 0, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, logp, target, coef, class_dim, reduction, denom):
+        ctx.class_dim, ctx.reduction = class_dim, reduction
+        if logp.ndim == 2:  # (N, C): plain fancy indexing, the common case
+            where = (np.arange(logp.shape[0]), target)
+        else:
+            grids = list(np.ogrid[tuple(slice(n) for n in target.shape)])
+            where = tuple(grids[:class_dim]) + (target,) + tuple(grids[class_dim:])
+        loss = -(logp[where] * coef)
+        scale = coef
+        if reduction == "mean":
+            scale = coef / denom if denom != 0 else np.zeros_like(coef)
+        weights = np.zeros_like(logp)
+        weights[where] = -scale
+        ctx.weights = weights
+        if reduction == "none":
+            return loss.astype(logp.dtype, copy=False)
+        total = loss.sum()
+        if reduction == "mean":
+            total = total / denom if denom != 0 else np.nan
+        return np.asarray(total, dtype=logp.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.reduction == "none":
+            return np.expand_dims(g, ctx.class_dim) * ctx.weights
+        return g * ctx.weights
 
 
 class BinaryCrossEntropy(ag.Function):

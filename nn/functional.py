@@ -553,22 +553,6 @@ def _class_dim_check(input, target, opname):  # noqa: A002
         )
 
 
-def _pick(input, target, class_dim):  # noqa: A002
-    """``input[n, target[n, d...], d...]``: the class entry of every position, shaped like ``target``."""
-    if input.ndim == 1:
-        return input[int(target)] if np.ndim(target) == 0 else input[target]
-    index = []
-    for d in range(input.ndim):
-        if d == class_dim:
-            index.append(target)
-        else:
-            k = d if d < class_dim else d - 1
-            shape = [1] * target.ndim
-            shape[k] = input.shape[d]
-            index.append(np.arange(input.shape[d]).reshape(shape))
-    return input[tuple(index)]
-
-
 def _class_targets(target, n_classes, ignore_index, opname):
     t = target.data if isinstance(target, _Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
@@ -608,15 +592,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     t, valid = _class_targets(target, n_classes, ignore_index, "nll_loss")
     w = _class_weight(weight, n_classes, "nll_loss")
     safe = np.where(valid, t, 0)
-    picked = _pick(input, safe, class_dim)
     coef = valid.astype(input.dtype) if w is None else (w[safe] * valid).astype(input.dtype)
-    loss = picked * -coef
-    if reduction == "none":
-        return loss
-    total = loss.sum()
-    if reduction == "sum":
-        return total
-    return _mean_by(total, coef.sum())
+    denom = coef.sum() if reduction == "mean" else 1.0
+    return _ops.NllLoss.apply(input, target=safe, coef=coef, class_dim=class_dim, reduction=reduction, denom=denom)
 
 
 def _mean_by(total, denom):
