@@ -147,18 +147,21 @@ def train(args):
     (x_train, y_train), (x_test, y_test), source = load_data(args)
     model = build_model(args.model)
     optimizer = build_optimizer(args.optimizer, model.parameters(), args.lr)
+    n = len(x_train)
+    batches = -(-n // args.batch_size)
+    # cosine annealing per batch: the learning rate falls smoothly to 0 by the last step, so the
+    # final epochs settle into a minimum instead of bouncing around it (steadier final accuracy)
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * batches) if args.schedule == "cosine" else None
     loss_fn = nn.CrossEntropyLoss()
     state = {"epoch": 0, "batch": 0, "history": []}
     ckpt_path = os.path.join(args.out, "checkpoint.safetensors")
     if args.resume:
-        state = load_checkpoint(ckpt_path, model, optimizer, args)
+        state = load_checkpoint(ckpt_path, model, optimizer, scheduler, args)
         print(f"resumed from {ckpt_path}: epoch {state['epoch'] + 1}, batch {state['batch']}")
     print(f"data: {len(x_train)} training and {len(x_test)} test images ({source})")
     print(f"model: {args.model}, {sum(p.numel() for p in model.parameters()):,} parameters; "
           f"optimizer: {type(optimizer).__name__} lr={args.lr}; batch {args.batch_size}, {args.epochs} epochs")
 
-    n = len(x_train)
-    batches = -(-n // args.batch_size)
     pred = None
     with Interrupted() as interrupt:
         if state["epoch"] == 0 and state["batch"] == 0:
@@ -170,7 +173,7 @@ def train(args):
             bar = progress(range(start_batch, batches), epoch, args)
             for b in bar:
                 if interrupt.requested:
-                    save_checkpoint(ckpt_path, model, optimizer, args, epoch, b, state["history"])
+                    save_checkpoint(ckpt_path, model, optimizer, scheduler, args, epoch, b, state["history"])
                     print(f"saved a checkpoint at epoch {epoch + 1}, batch {b}/{batches} to {ckpt_path}; "
                           f"continue with --resume", flush=True)
                     return 130
@@ -181,6 +184,8 @@ def train(args):
                 loss = loss_fn(logits, y)
                 loss.backward()
                 optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
                 running += loss.item() * len(idx)
                 seen += len(idx)
                 correct += int((logits.data.argmax(1) == y_train[idx]).sum())
@@ -201,7 +206,7 @@ def train(args):
             print(f"epoch {epoch + 1}/{args.epochs}: train loss {row['train_loss']:.4f} acc {row['train_accuracy']:.2%}"
                   f" | test loss {test_loss:.4f} acc {test_acc:.2%} | {row['seconds']:.1f}s", flush=True)
             write_outputs(args.out, model, state["history"], x_test, y_test, pred)
-            save_checkpoint(ckpt_path, model, optimizer, args, epoch + 1, 0, state["history"])
+            save_checkpoint(ckpt_path, model, optimizer, scheduler, args, epoch + 1, 0, state["history"])
     if pred is None:  # resumed after the last epoch: nothing left to train
         _, test_acc, pred = evaluate(model, loss_fn, x_test, y_test)
     else:
@@ -223,7 +228,7 @@ def progress(iterable, epoch, args):
 
 
 # ---- checkpoints -------------------------------------------------------------------------------
-def save_checkpoint(path, model, optimizer, args, epoch, batch, history):
+def save_checkpoint(path, model, optimizer, scheduler, args, epoch, batch, history):
     """Weights, optimizer state and progress in one safetensors file (no pickle), written atomically."""
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     opt = optimizer.state_dict()
@@ -241,7 +246,10 @@ def save_checkpoint(path, model, optimizer, args, epoch, batch, history):
         "seed": args.seed,
         "model": args.model,
         "optimizer": args.optimizer,
+        "epochs": args.epochs,
+        "schedule": args.schedule,
         "rng": ag.get_rng_state(),
+        "scheduler": scheduler.state_dict() if scheduler is not None else None,
     }
     metadata = {
         "optim_groups": json.dumps(opt["param_groups"], default=_json_default),
@@ -259,12 +267,12 @@ def _json_default(value):
     raise TypeError(f"cannot store {type(value).__name__} in a checkpoint")
 
 
-def load_checkpoint(path, model, optimizer, args):
+def load_checkpoint(path, model, optimizer, scheduler, args):
     if not os.path.exists(path):
         raise UsageError(f"--resume: no checkpoint at {path}; run once without --resume first")
     tensors, metadata = _read_with_metadata(path)
     info = json.loads(metadata["progress"])
-    for key in ("model", "optimizer", "seed"):
+    for key in ("model", "optimizer", "seed", "epochs", "schedule"):
         if info[key] != getattr(args, key):
             raise UsageError(f"--resume: the checkpoint was made with --{key} {info[key]}, not {getattr(args, key)}")
     model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
@@ -277,6 +285,8 @@ def load_checkpoint(path, model, optimizer, args):
         state.setdefault(int(idx), {}).update(entries)
     optimizer.load_state_dict({"state": state, "param_groups": json.loads(metadata["optim_groups"])})
     ag.set_rng_state(info["rng"])
+    if scheduler is not None and info.get("scheduler"):
+        scheduler.load_state_dict(info["scheduler"])
     return {"epoch": info["epoch"], "batch": info["batch"], "history": info["history"]}
 
 
@@ -392,6 +402,8 @@ def parse_args(argv):
     p.add_argument("--lr", type=float, help="learning rate (default: adam 1e-3, sgd 0.05 with momentum 0.9, rmsprop 5e-4)")
     p.add_argument("--epochs", type=int, help="default: 6 for the MLP, 3 for the CNN")
     p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--schedule", choices=["cosine", "none"], default="cosine",
+                   help="learning-rate schedule over the whole run (default: cosine annealing to 0)")
     p.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default="mnist")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="output folder (default: runs/<dataset>-<model>-<optimizer>)")
