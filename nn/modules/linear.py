@@ -4,8 +4,8 @@ import math
 
 import autograd as ag
 
+from .. import _ops, init
 from .. import functional as F
-from .. import init
 from ..parameter import Parameter
 from .module import Module
 
@@ -73,7 +73,10 @@ class Linear(Module):
                 f"{self._layer_repr()}: input dtype {input.dtype} does not match the layer's {self.weight.dtype}; "
                 f"convert the input (x.to(ag.{self.weight.dtype.name})) or the model (model.to(ag.{input.dtype.name}))"
             )
-        return F.linear(input, self.weight, self.bias)
+        # checked above: straight to the op (F.linear would check again)
+        if self.bias is None:
+            return _ops.Linear.apply(input, self.weight)
+        return _ops.Linear.apply(input, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
