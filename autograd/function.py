@@ -230,6 +230,12 @@ class Function:
         ``dim``), so the exporter can still draw it and an op that saved
         nothing can be walked again, as in PyTorch.
         """
+        if self.inputs is None:  # released by an earlier pass already
+            return
+        for edge in self.next:
+            if edge is None:  # keep what the drawing shows of inputs that get no gradient
+                self._const_meta = [(tuple(t.data.shape), t.data.dtype) for t in self.inputs]
+                break
         self.inputs = None
         if self.saves_result:
             self._result = None
@@ -256,9 +262,10 @@ class Function:
         if self.inputs is not None:
             return [(tuple(t.data.shape), t.data.dtype) for t in self.inputs]
         meta = []
-        for e in self.next:
+        const_meta = self.__dict__.get("_const_meta")
+        for i, e in enumerate(self.next):
             if e is None:
-                meta.append((None, None))
+                meta.append(const_meta[i] if const_meta else (None, None))
             elif isinstance(e, Function):
                 meta.append((tuple(e.out_shape), e.out_dtype))
             else:
