@@ -41,6 +41,7 @@ from autograd.data.datasets import MNIST, DatasetNotFoundError, FashionMNIST
 MEAN, STD = 0.1307, 0.3081  # MNIST's pixel statistics: inputs are standardised with them
 DEFAULT_LR = {"adam": 1e-3, "sgd": 0.05, "rmsprop": 5e-4}
 DEFAULT_EPOCHS = {"mlp": 6, "cnn": 3}
+DEFAULT_BATCH = {"mlp": 128, "cnn": 64}
 
 
 class UsageError(Exception):
@@ -401,7 +402,7 @@ def parse_args(argv):
     p.add_argument("--optimizer", choices=["adam", "sgd", "rmsprop"], default="adam")
     p.add_argument("--lr", type=float, help="learning rate (default: adam 1e-3, sgd 0.05 with momentum 0.9, rmsprop 5e-4)")
     p.add_argument("--epochs", type=int, help="default: 6 for the MLP, 3 for the CNN")
-    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--batch-size", type=int, help="default: 128 for the MLP, 64 for the CNN")
     p.add_argument("--schedule", choices=["cosine", "none"], default="cosine",
                    help="learning-rate schedule over the whole run (default: cosine annealing to 0)")
     p.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default="mnist")
@@ -417,6 +418,8 @@ def parse_args(argv):
         args.lr = DEFAULT_LR[args.optimizer]
     if args.epochs is None:
         args.epochs = DEFAULT_EPOCHS[args.model]
+    if args.batch_size is None:
+        args.batch_size = DEFAULT_BATCH[args.model]
     if not args.lr > 0:
         raise UsageError(f"--lr must be a positive number, got {args.lr}")
     if args.epochs < 1:
