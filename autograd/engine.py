@@ -17,6 +17,7 @@ Tensors with grad mode on, so every step above is itself recorded.
 """
 
 import heapq
+import sys
 
 import numpy as np
 
@@ -150,13 +151,19 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         entry[1] = entry[1] + gi
                 if not retain_graph:
                     node.release()
-            for leaf, g in leaf_grads.values():
+            grads = gi = g = None  # drop the walk's last references, so fresh leaf gradients can be kept uncopied
+            entries = list(leaf_grads.values())
+            shared = len({id(e[1]) for e in entries}) != len(entries)  # one array sent to two leaves
+            leaf_grads = None
+            for entry in entries:
+                leaf, g = entry
+                entry[1] = None
                 for hook in list(leaf._hooks or ()):
                     g = _run_hook(hook, g, create_graph)
                 if capture and leaf in capture:
                     captured[capture[leaf]] = g
                 if accumulate:
-                    _accumulate_leaf(leaf, g, create_graph)
+                    _accumulate_leaf(leaf, g, create_graph, shared)
     finally:
         state.enabled, state.graph = prev_enabled, prev_graph
     return captured
@@ -173,14 +180,24 @@ def _add_pending(pending, heap, node, g):
         entry[1] = entry[1] + g
 
 
-def _accumulate_leaf(leaf, g, create_graph):
+_FRESH_REFS = 3  # references to an unshared leaf gradient when _accumulate_leaf checks it (loop, argument, call)
+
+
+def _accumulate_leaf(leaf, g, create_graph, shared=True):
     if create_graph:
         gt = g if isinstance(g, Tensor) else _new(g)
         leaf.grad = gt if leaf.grad is None else leaf.grad + gt
         return
     if leaf.grad is None:
-        # a private, writable copy: g may be shared with another input's gradient or be a broadcast view
-        leaf.grad = _new(np.array(g, dtype=leaf.data.dtype, copy=True))
+        # .grad needs a private, writable array: g may be shared with another input's gradient or be a
+        # broadcast view. A fresh array that nothing else refers to (the leaf_grads entry, the loop
+        # variable, this argument and getrefcount's own) can be kept as it is: the copy of a large
+        # weight gradient costs a noticeable part of a training step.
+        owned = (
+            not shared and type(g) is np.ndarray and g.base is None and g.flags.writeable
+            and g.dtype == leaf.data.dtype and sys.getrefcount(g) <= _FRESH_REFS
+        )
+        leaf.grad = _new(g if owned else np.array(g, dtype=leaf.data.dtype, copy=True))
     elif leaf.grad.requires_grad:
         leaf.grad = _new(leaf.grad.data + g)
     else:

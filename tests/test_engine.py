@@ -432,3 +432,20 @@ def test_gradcheck_reports_a_wrong_gradient():
 def test_gradgradcheck_passes_for_tanh():
     x = leaf(np.random.default_rng(1).standard_normal(3))
     assert ag.gradgradcheck(lambda t: t.tanh(), (x,))
+
+
+def test_grad_does_not_alias_a_user_supplied_gradient():
+    x = leaf([1.0, 2.0])
+    seed = ag.tensor([1.0, 1.0], dtype=ag.float64)
+    (x + 0.0).backward(seed)
+    x.grad.data += 5
+    np.testing.assert_array_equal(seed.data, [1.0, 1.0])
+
+
+def test_grad_accumulation_does_not_touch_an_earlier_grad_tensor_of_another_leaf():
+    a, b = leaf([1.0]), leaf([1.0])
+    (a * 2.0 + b * 3.0).sum().backward()
+    kept = b.grad.data.copy()
+    (a * 2.0).sum().backward()
+    np.testing.assert_array_equal(b.grad.data, kept)
+    np.testing.assert_array_equal(a.grad.data, [4.0])
