@@ -502,3 +502,105 @@ def mlp_memory_torch():
     import torch  # noqa: F401 - imports count as the baseline
 
     return _memory_of(lambda: _mlp_steps("torch"))
+
+
+# ---- one MNIST epoch of the default training program's model (MLP, Adam, batch 128) -------------------
+def _epoch_data():
+    from autograd.data.datasets import MNIST
+
+    train = MNIST(None, train=True)
+    x = (train.data.reshape(len(train.data), -1).astype(np.float32) / 255.0 - 0.1307) / 0.3081
+    order = np.random.default_rng([0, 0]).permutation(len(x))
+    batches = [order[i : i + MLP_BATCH] for i in range(0, len(order), MLP_BATCH)]
+    return x, train.targets, batches
+
+
+def _time_epoch(step, batches, warmup=20):
+    """Time one pass over ``batches`` after ``warmup`` untimed steps (the same for every implementation)."""
+    import time as _time
+
+    for idx in batches[:warmup]:
+        step(idx)
+    losses = []
+    t0 = _time.perf_counter()
+    for idx in batches:
+        losses.append(step(idx))
+    return _time.perf_counter() - t0, [losses[0], float(np.mean(losses[:50]))]
+
+
+def epoch_tapegrad():
+    import autograd as ag
+    import nn
+    import optim
+
+    params, _, _ = _mlp_init()
+    x, y, batches = _epoch_data()
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+    with ag.no_grad():
+        for p, value in zip(model.parameters(), params):
+            p.data[...] = value
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step(idx):
+        opt.zero_grad()
+        loss = loss_fn(model(ag.from_numpy(x[idx])), ag.from_numpy(y[idx]))
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return _time_epoch(step, batches)
+
+
+def epoch_numpy():
+    params, _, _ = _mlp_init()
+    x, y, batches = _epoch_data()
+    opt = _NumpyAdam(params)
+
+    def step(idx):
+        xb, yb = x[idx], y[idx]
+        n = len(yb)
+        w1, b1, w2, b2, w3, b3 = params
+        h1 = xb @ w1.T + b1
+        a1 = np.maximum(h1, 0)
+        h2 = a1 @ w2.T + b2
+        a2 = np.maximum(h2, 0)
+        z = a2 @ w3.T + b3
+        z = z - z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        loss = -logp[np.arange(n), yb].mean()
+        dz = np.exp(logp)
+        dz[np.arange(n), yb] -= 1
+        dz /= n
+        da2 = (dz @ w3) * (h2 > 0)
+        da1 = (da2 @ w2) * (h1 > 0)
+        opt.step([da1.T @ xb, da1.sum(0), da2.T @ a1, da2.sum(0), dz.T @ a2, dz.sum(0)])
+        return float(loss)
+
+    return _time_epoch(step, batches)
+
+
+def epoch_torch():
+    import torch
+
+    params, _, _ = _mlp_init()
+    x, y, batches = _epoch_data()
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
+    )
+    with torch.no_grad():
+        for p, value in zip(model.parameters(), params):
+            p.copy_(torch.from_numpy(value))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step(idx):
+        opt.zero_grad()
+        i = torch.from_numpy(idx)
+        loss = loss_fn(model(xt[i]), yt[i])
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return _time_epoch(step, batches)
