@@ -55,14 +55,17 @@ class Tensor:
     # ---- basic properties ------------------------------------------------------------
     @property
     def shape(self):
+        """The size of each dimension, as a tuple of ints (PyTorch returns a ``torch.Size``, a tuple subclass)."""
         return self.data.shape
 
     @property
     def dtype(self):
+        """The element type, a ``numpy.dtype`` such as ``autograd.float32`` (PyTorch has its own ``torch.dtype``)."""
         return self.data.dtype
 
     @property
     def ndim(self):
+        """The number of dimensions."""
         return self.data.ndim
 
     @property
@@ -76,20 +79,36 @@ class Tensor:
 
     @property
     def device(self):
+        """Always ``'cpu'`` (a string): arrays live in host memory."""
         return "cpu"
 
     def dim(self):
+        """The number of dimensions, as ``ndim``."""
         return self.data.ndim
 
     def size(self, dim=None):
+        """The shape, or the size of one dimension.
+
+        Parameters
+        ----------
+        dim : int, optional
+            A dimension (negative counts from the end).
+
+        Returns
+        -------
+        tuple of int or int
+            ``shape`` when ``dim`` is None, else ``shape[dim]``.
+        """
         if dim is None:
             return self.data.shape
         return self.data.shape[_norm_dim(dim, self.data.ndim, "size")]
 
     def numel(self):
+        """The number of elements."""
         return self.data.size
 
     def element_size(self):
+        """Bytes per element (4 for float32)."""
         return self.data.itemsize
 
     def __len__(self):
@@ -98,6 +117,7 @@ class Tensor:
         return self.data.shape[0]
 
     def item(self):
+        """The value of a one-element tensor as a Python number; an error for more elements."""
         if self.data.size != 1:
             raise RuntimeError(
                 f"item(): a Tensor with {self.data.size} elements cannot be converted to Scalar; "
@@ -106,11 +126,13 @@ class Tensor:
         return self.data.item()
 
     def numpy(self):
+        """The underlying numpy array, sharing memory; an error if the tensor requires grad (``detach()`` first)."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self.data
 
     def tolist(self):
+        """The values as (nested) Python lists of numbers."""
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
@@ -169,7 +191,33 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. every leaf that requires grad, into ``.grad``.
 
-        See :func:`autograd.backward`.
+        As ``torch.Tensor.backward``; see :func:`autograd.backward`. Gradients
+        accumulate: clear them (``optimizer.zero_grad()``) between steps.
+
+        Parameters
+        ----------
+        gradient : Tensor, optional
+            The gradient with respect to this tensor (its shape). Needed unless
+            the tensor has a single element, where it defaults to 1.
+        retain_graph : bool, optional
+            Keep the values saved for backward so the graph can be walked again
+            (defaults to ``create_graph``).
+        create_graph : bool
+            Record the backward pass on the tape, so the gradients can be
+            differentiated again.
+        inputs : Tensor or sequence of Tensor, optional
+            Accumulate into the ``.grad`` of these tensors only.
+
+        Examples
+        --------
+        >>> import autograd as ag
+        >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> (x ** 2).sum().backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+        >>> (x * 3.0).backward(ag.ones(3))  # a non-scalar output needs ``gradient``
+        >>> x.grad  # accumulated
+        tensor([5., 7., 9.])
         """
         from .engine import backward
 
@@ -184,6 +232,7 @@ class Tensor:
         return t
 
     def detach_(self):
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad. Returns self."""
         self.grad_fn = None
         self.requires_grad = False
         return self
@@ -199,6 +248,7 @@ class Tensor:
 
     @property
     def retains_grad(self):
+        """True when ``retain_grad()`` was called on this non-leaf tensor."""
         return self.grad_fn is not None and self.grad_fn.retained is not None
 
     def register_hook(self, hook):
@@ -232,29 +282,40 @@ class Tensor:
         return _ops.Cast.apply(self, dtype=dtype)
 
     def type(self, dtype=None):
+        """The dtype's name, or a cast: ``type()`` is ``'autograd.float32'``, ``type(dtype)`` is ``to(dtype)``.
+
+        PyTorch's ``type()`` names a tensor class (``'torch.FloatTensor'``) instead.
+        """
         if dtype is None:
             return f"autograd.{self.data.dtype.name}"
         return self.to(dtype)
 
     def float(self):
+        """Cast to float32; differentiable."""
         return self.to(_dtype.float32)
 
     def double(self):
+        """Cast to float64; differentiable."""
         return self.to(_dtype.float64)
 
     def half(self):
+        """Cast to float16; differentiable."""
         return self.to(_dtype.float16)
 
     def long(self):
+        """Cast to int64; the result is cut from the graph (no gradient through an integer cast)."""
         return self.to(_dtype.int64)
 
     def int(self):
+        """Cast to int32; the result is cut from the graph."""
         return self.to(_dtype.int32)
 
     def bool(self):
+        """Cast to bool; the result is cut from the graph."""
         return self.to(_dtype.bool_)
 
     def cpu(self):
+        """Return self: there is only one device."""
         return self
 
     def clone(self):
@@ -262,9 +323,11 @@ class Tensor:
         return _ops.Clone.apply(self)
 
     def contiguous(self):
+        """Return self (numpy handles strides; there is no separate contiguous layout to make)."""
         return self
 
     def is_floating_point(self):
+        """True for float16/32/64 tensors."""
         return self.data.dtype.kind == "f"
 
     def astype(self, dtype):
@@ -354,57 +417,83 @@ class Tensor:
 
     # comparisons: no gradient, bool results
     def __eq__(self, other):
+        """Elementwise ``self == other`` (also ``eq``), broadcasting: a bool tensor with no gradient."""
         return _compare(np.equal, self, other, "eq")
 
     def __ne__(self, other):
+        """Elementwise ``self != other`` (also ``ne``): a bool tensor with no gradient."""
         return _compare(np.not_equal, self, other, "ne")
 
     def __lt__(self, other):
+        """Elementwise ``self < other`` (also ``lt``): a bool tensor with no gradient."""
         return _compare(np.less, self, other, "lt")
 
     def __le__(self, other):
+        """Elementwise ``self <= other`` (also ``le``): a bool tensor with no gradient."""
         return _compare(np.less_equal, self, other, "le")
 
     def __gt__(self, other):
+        """Elementwise ``self > other`` (also ``gt``): a bool tensor with no gradient."""
         return _compare(np.greater, self, other, "gt")
 
     def __ge__(self, other):
+        """Elementwise ``self >= other`` (also ``ge``): a bool tensor with no gradient."""
         return _compare(np.greater_equal, self, other, "ge")
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def equal(self, other):
+        """True if ``other`` has the same shape and the same values (a Python bool, as ``torch.equal``)."""
         return self.data.shape == other.data.shape and bool(np.array_equal(self.data, other.data))
 
     def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        """True if all values are within ``atol + rtol * |other|`` of ``other`` (a Python bool)."""
         return bool(np.allclose(self.data, _plain(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def isnan(self):
+        """Elementwise test for NaN: a bool tensor."""
         return _new(np.isnan(self.data))
 
     def isinf(self):
+        """Elementwise test for +-inf: a bool tensor."""
         return _new(np.isinf(self.data))
 
     def isfinite(self):
+        """Elementwise test for finite values (not NaN or inf): a bool tensor."""
         return _new(np.isfinite(self.data))
 
     def any(self, dim=None, keepdim=False):
+        """True where any element along ``dim`` (all elements by default) is nonzero: a bool tensor."""
         return _new(np.any(self.data, axis=_dims_arg(dim, self.data.ndim, "any"), keepdims=keepdim))
 
     def all(self, dim=None, keepdim=False):
+        """True where every element along ``dim`` (all elements by default) is nonzero: a bool tensor."""
         return _new(np.all(self.data, axis=_dims_arg(dim, self.data.ndim, "all"), keepdims=keepdim))
 
     # named arithmetic
     def add(self, other, alpha=1):
+        """``self + alpha * other``, broadcasting and promoting dtypes as PyTorch; differentiable."""
         return self + (other if alpha == 1 else other * alpha)
 
     def sub(self, other, alpha=1):
+        """``self - alpha * other`` (also ``subtract``); differentiable."""
         return self - (other if alpha == 1 else other * alpha)
 
     def mul(self, other):
+        """``self * other`` (also ``multiply``), broadcasting; differentiable."""
         return self * other
 
     def div(self, other, rounding_mode=None):
+        """``self / other`` (also ``divide``, ``true_divide``), with PyTorch's ``rounding_mode``.
+
+        Parameters
+        ----------
+        other : Tensor or number
+        rounding_mode : {None, 'floor', 'trunc'}
+            None is true division (integer inputs give the default float dtype)
+            and is differentiable; 'floor' and 'trunc' round the quotient and
+            record no gradient.
+        """
         if rounding_mode is None:
             return self / other
         if rounding_mode == "floor":
@@ -416,6 +505,12 @@ class Tensor:
     multiply, divide, subtract, true_divide = mul, div, sub, div
 
     def pow(self, exponent):
+        """``self ** exponent``; differentiable in both arguments.
+
+        A Python number as the exponent keeps the tensor's dtype, except that an
+        integer tensor raised to a float power is computed in the default float
+        dtype, as in PyTorch. The exponent's gradient is 0 where the base is 0.
+        """
         if isinstance(exponent, _SCALAR_TYPES):
             if self.data.dtype.kind in "iub" and isinstance(exponent, float):
                 return self.to(_dtype.get_default_dtype()).pow(exponent)
@@ -423,89 +518,116 @@ class Tensor:
         return _binary(_ops.Pow, self, exponent, "pow")
 
     def neg(self):
+        """``-self`` (also ``negative``); differentiable."""
         return -self
 
     negative = neg
 
     def remainder(self, other):
+        """Python-style remainder ``self % other`` (the sign of the divisor), as ``torch.remainder``."""
         return self % other
 
     def floor_divide(self, other):
+        """``self // other``, rounding down as ``torch.floor_divide``; records no gradient."""
         return self // other
 
     # ---- unary math --------------------------------------------------------------------
     def exp(self):
+        """Elementwise ``e ** x``; integer input is computed in the default float dtype. Differentiable."""
         return _ops.Exp.apply(_floating(self))
 
     def log(self):
+        """Elementwise natural logarithm; differentiable."""
         return _ops.Log.apply(_floating(self))
 
     def log2(self):
+        """Elementwise base-2 logarithm; differentiable."""
         return self.log() / float(np.log(2.0))
 
     def log10(self):
+        """Elementwise base-10 logarithm; differentiable."""
         return self.log() / float(np.log(10.0))
 
     def log1p(self):
+        """Elementwise ``log(1 + x)``, accurate for small ``x``; differentiable."""
         return _ops.Log1p.apply(_floating(self))
 
     def expm1(self):
+        """Elementwise ``exp(x) - 1``, accurate for small ``x``; differentiable."""
         return _ops.Expm1.apply(_floating(self))
 
     def sqrt(self):
+        """Elementwise square root; differentiable."""
         return _ops.Sqrt.apply(_floating(self))
 
     def rsqrt(self):
+        """Elementwise ``1 / sqrt(x)``; differentiable."""
         return _ops.Rsqrt.apply(_floating(self))
 
     def square(self):
+        """Elementwise ``x * x``; differentiable."""
         return self * self
 
     def sin(self):
+        """Elementwise sine; differentiable."""
         return _ops.Sin.apply(_floating(self))
 
     def cos(self):
+        """Elementwise cosine; differentiable."""
         return _ops.Cos.apply(_floating(self))
 
     def tan(self):
+        """Elementwise tangent; differentiable."""
         return _ops.Tan.apply(_floating(self))
 
     def tanh(self):
+        """Elementwise hyperbolic tangent; differentiable."""
         return _ops.Tanh.apply(_floating(self))
 
     def sinh(self):
+        """Elementwise hyperbolic sine; differentiable."""
         return (self.exp() - (-self).exp()) * 0.5
 
     def cosh(self):
+        """Elementwise hyperbolic cosine; differentiable."""
         return (self.exp() + (-self).exp()) * 0.5
 
     def sigmoid(self):
+        """Elementwise logistic function ``1 / (1 + exp(-x))``, without overflow for large ``|x|``; differentiable."""
         return _ops.Sigmoid.apply(_floating(self))
 
     def relu(self):
+        """Elementwise ``max(x, 0)``; the gradient at 0 is 0, as in PyTorch."""
         return _Relu(self)
 
     def abs(self):
+        """Elementwise absolute value (also ``absolute``); the gradient is ``sign(x)``, 0 at 0."""
         return _ops.Abs.apply(self)
 
     absolute = abs
 
     def sign(self):
+        """Elementwise sign (-1, 0 or 1), cut from the graph (PyTorch records a zero gradient instead)."""
         return _new(np.sign(self.data))
 
     def floor(self):
+        """Elementwise floor, cut from the graph (PyTorch records a zero gradient instead)."""
         return _new(np.floor(self.data))
 
     def ceil(self):
+        """Elementwise ceiling, cut from the graph (PyTorch records a zero gradient instead)."""
         return _new(np.ceil(self.data))
 
     def round(self):
+        """Elementwise rounding (half to even), cut from the graph (PyTorch records a zero gradient instead)."""
         return _new(np.round(self.data))
 
     def trunc(self):
+        """Elementwise rounding toward zero, cut from the graph (PyTorch records a zero gradient instead)."""
         return _new(np.trunc(self.data))
 
     def reciprocal(self):
+        """Elementwise ``1 / x``; differentiable."""
         return _ops.Reciprocal.apply(_floating(self))
 
     def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
@@ -524,24 +646,31 @@ class Tensor:
     clip = clamp
 
     def clamp_min(self, min):  # noqa: A002
+        """``clamp(min=min)``."""
         return self.clamp(min=min)
 
     def clamp_max(self, max):  # noqa: A002
+        """``clamp(max=max)``."""
         return self.clamp(max=max)
 
     def maximum(self, other):
+        """Elementwise maximum with ``other``; where they are equal each gets half the gradient."""
         return _ops.maximum(self, other)
 
     def minimum(self, other):
+        """Elementwise minimum with ``other``; where they are equal each gets half the gradient."""
         return _ops.minimum(self, other)
 
     def lerp(self, end, weight):
+        """Linear interpolation ``self + weight * (end - self)``; differentiable."""
         return self + (end - self) * weight
 
     def addcmul(self, t1, t2, value=1):
+        """``self + value * t1 * t2``; differentiable."""
         return self + t1 * t2 * value
 
     def addcdiv(self, t1, t2, value=1):
+        """``self + value * t1 / t2``; differentiable."""
         return self + t1 / t2 * value
 
     # ---- reductions ------------------------------------------------------------------
@@ -554,6 +683,18 @@ class Tensor:
         return _ops.Sum.apply(x, dim=_dims_arg(dim, x.data.ndim, "sum"), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        """Mean over ``dim`` (an int, a tuple, or None for all elements); differentiable.
+
+        Parameters
+        ----------
+        dim : int or tuple of int, optional
+        keepdim : bool
+            Keep the reduced dimensions with size 1.
+        dtype : dtype, optional
+            Cast to this dtype first. The input must be floating point, as in PyTorch.
+
+        ``axis`` and ``keepdims`` are accepted as numpy spellings.
+        """
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else self.to(dtype)
         if x.data.dtype.kind not in "fc":
@@ -575,9 +716,11 @@ class Tensor:
         return (centered * centered).sum(dim=axes, keepdim=keepdim) * (1.0 / denom if denom else float("inf"))
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """Standard deviation over ``dim``: ``var(...).sqrt()``, with Bessel's correction by default."""
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def prod(self, dim=None, keepdim=False):
+        """Product over ``dim`` (all elements by default); the gradient is exact where elements are zero."""
         return _ops.Prod.apply(_floating_or_int(self), dim=_dims_arg(dim, self.data.ndim, "prod"), keepdim=keepdim)
 
     def amax(self, dim=None, keepdim=False):
@@ -598,6 +741,11 @@ class Tensor:
         return _ops.max_with_indices(self, dim, keepdim, largest=True)
 
     def min(self, dim=None, keepdim=False):
+        """Minimum: of all elements, along a dim with indices, or elementwise.
+
+        ``min()`` reduces all elements (ties share the gradient); ``min(dim)``
+        returns ``(values, indices)``; ``min(other)`` is the elementwise minimum.
+        """
         if isinstance(dim, Tensor):
             return _ops.minimum(self, dim)
         if dim is None:
@@ -605,18 +753,23 @@ class Tensor:
         return _ops.max_with_indices(self, dim, keepdim, largest=False)
 
     def argmax(self, dim=None, keepdim=False):
+        """Index of the maximum over ``dim`` (of the flattened tensor when None), as int64; no gradient."""
         return _arg_reduce(np.argmax, self, dim, keepdim, "argmax")
 
     def argmin(self, dim=None, keepdim=False):
+        """Index of the minimum over ``dim`` (of the flattened tensor when None), as int64; no gradient."""
         return _arg_reduce(np.argmin, self, dim, keepdim, "argmin")
 
     def logsumexp(self, dim, keepdim=False):
+        """``log(sum(exp(x)))`` over ``dim``, computed stably (shifted by the maximum); differentiable."""
         return _ops.LogSumExp.apply(_floating(self), dim=_dims_arg(dim, self.data.ndim, "logsumexp"), keepdim=keepdim)
 
     def softmax(self, dim):
+        """Softmax along ``dim`` (required), computed stably; differentiable."""
         return _ops.Softmax.apply(_floating(self), dim=_norm_dim(dim, self.data.ndim, "softmax"))
 
     def log_softmax(self, dim):
+        """Log of the softmax along ``dim`` (required), computed stably; differentiable."""
         return _ops.LogSoftmax.apply(_floating(self), dim=_norm_dim(dim, self.data.ndim, "log_softmax"))
 
     def norm(self, p="fro", dim=None, keepdim=False):
@@ -624,25 +777,35 @@ class Tensor:
         return _ops.norm(self, p, dim, keepdim)
 
     def cumsum(self, dim):
+        """Cumulative sum along ``dim``; differentiable."""
         return _ops.CumSum.apply(self, dim=_norm_dim(dim, self.data.ndim, "cumsum"))
 
     # ---- shape ops --------------------------------------------------------------------
     def reshape(self, *shape):
+        """A tensor with the same elements in ``shape`` (one entry may be -1); differentiable."""
         shape = _shape_arg(shape)
         return _ops.Reshape.apply(self, shape=_infer_shape(shape, self.data.shape, "reshape"))
 
     def view(self, *shape):
+        """``reshape(*shape)``; differentiable.
+
+        ``view(dtype)`` converts the values as ``to(dtype)`` does, where PyTorch
+        reinterprets the bytes.
+        """
         if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral)):
             return self.to(shape[0])
         return self.reshape(*shape)
 
     def view_as(self, other):
+        """``reshape(other.shape)``."""
         return self.reshape(other.shape)
 
     def reshape_as(self, other):
+        """``reshape(other.shape)``."""
         return self.reshape(other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dims ``start_dim..end_dim`` (all by default) into one; a 0-d tensor becomes shape (1,)."""
         nd = self.data.ndim
         if nd == 0:
             return self.reshape(1)
@@ -654,12 +817,14 @@ class Tensor:
         return self.reshape(shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
 
     def unflatten(self, dim, sizes):
+        """Split dim ``dim`` into ``sizes`` (one entry may be -1)."""
         d = _norm_dim(dim, self.data.ndim, "unflatten")
         shape = self.data.shape
         sizes = _infer_shape(tuple(sizes), (shape[d],), "unflatten")
         return self.reshape(shape[:d] + sizes + shape[d + 1 :])
 
     def squeeze(self, dim=None):
+        """Remove size-1 dims: all of them, or those in ``dim`` (an int or a tuple) that have size 1."""
         shape = self.data.shape
         if dim is None:
             new = tuple(s for s in shape if s != 1)
@@ -669,11 +834,13 @@ class Tensor:
         return self if new == shape else self.reshape(new)
 
     def unsqueeze(self, dim):
+        """Insert a size-1 dim at position ``dim``."""
         d = _norm_dim(dim, self.data.ndim + 1, "unsqueeze")
         shape = self.data.shape
         return self.reshape(shape[:d] + (1,) + shape[d:])
 
     def transpose(self, dim0, dim1):
+        """Swap dims ``dim0`` and ``dim1`` (also ``swapaxes``, ``swapdims``); differentiable."""
         nd = self.data.ndim
         if nd == 0:
             return self
@@ -685,6 +852,7 @@ class Tensor:
     swapaxes = swapdims = transpose
 
     def permute(self, *dims):
+        """Reorder the dims as ``dims`` (a permutation of ``range(ndim)``); differentiable."""
         dims = _shape_arg(dims)
         nd = self.data.ndim
         if len(dims) != nd:
@@ -698,27 +866,32 @@ class Tensor:
         return _ops.Permute.apply(self, perm=perm)
 
     def movedim(self, source, destination):
+        """Move dims ``source`` to positions ``destination``, keeping the others in order."""
         nd = self.data.ndim
         perm = list(np.moveaxis(np.arange(nd), source, destination))
         return _ops.Permute.apply(self, perm=tuple(int(p) for p in perm))
 
     @property
     def T(self):  # noqa: N802 - PyTorch's name
+        """All dims reversed (the transpose of a matrix)."""
         nd = self.data.ndim
         return self if nd < 2 else _ops.Permute.apply(self, perm=tuple(range(nd - 1, -1, -1)))
 
     @property
     def mT(self):  # noqa: N802 - PyTorch's name
+        """The last two dims swapped: the transpose of each matrix in a batch."""
         if self.data.ndim < 2:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.data.ndim}-D tensor.")
         return self.transpose(-2, -1)
 
     def t(self):
+        """The transpose of a tensor of at most 2 dims."""
         if self.data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D")
         return self.T
 
     def expand(self, *sizes):
+        """Broadcast to ``sizes`` (-1 keeps a dim, new dims go in front); the gradient is summed back."""
         sizes = _shape_arg(sizes)
         shape = self.data.shape
         if len(sizes) < len(shape):
@@ -733,9 +906,11 @@ class Tensor:
         return self.broadcast_to(target)
 
     def expand_as(self, other):
+        """``broadcast_to(other.shape)``."""
         return self.broadcast_to(other.shape)
 
     def broadcast_to(self, shape):
+        """Broadcast to ``shape`` by numpy's rules; the gradient is summed back to this tensor's shape."""
         shape = tuple(int(s) for s in shape)
         if shape == self.data.shape:
             return self
@@ -752,6 +927,7 @@ class Tensor:
         return _ops.BroadcastTo.apply(self, shape=shape)
 
     def repeat(self, *sizes):
+        """Whole copies side by side: ``repeat(2, 3)`` lays out 2 x 3 copies, as ``torch.Tensor.repeat``."""
         sizes = _shape_arg(sizes)
         if len(sizes) < self.data.ndim:
             raise RuntimeError(
@@ -760,15 +936,18 @@ class Tensor:
         return _ops.Tile.apply(self, reps=sizes)
 
     def tile(self, *dims):
+        """``repeat`` that also accepts fewer sizes than dims (leading ones are 1), as ``torch.tile``."""
         dims = _shape_arg(dims)
         dims = (1,) * (self.data.ndim - len(dims)) + dims
         return _ops.Tile.apply(self, reps=dims)
 
     def flip(self, *dims):
+        """Reverse the order of elements along ``dims``; differentiable."""
         dims = _shape_arg(dims)
         return _ops.Flip.apply(self, dims=tuple(_norm_dim(d, self.data.ndim, "flip") for d in dims))
 
     def roll(self, shifts, dims=None):
+        """Shift elements along ``dims`` by ``shifts``, wrapping around (no ``dims``: the flattened tensor)."""
         if dims is None:
             return self.flatten().roll(shifts, 0).reshape(self.data.shape)
         shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
@@ -778,6 +957,7 @@ class Tensor:
         return _ops.Roll.apply(self, shifts=shifts, dims=tuple(_norm_dim(d, self.data.ndim, "roll") for d in dims))
 
     def chunk(self, chunks, dim=0):
+        """Split into ``chunks`` pieces along ``dim`` (the last may be smaller), as a tuple of views."""
         d = _norm_dim(dim, self.data.ndim, "chunk")
         size = self.data.shape[d]
         step = -(-size // chunks) if chunks > 0 else 0
@@ -788,6 +968,15 @@ class Tensor:
         return self.split(step, d)
 
     def split(self, split_size_or_sections, dim=0):
+        """Split along ``dim`` into a tuple of views.
+
+        Parameters
+        ----------
+        split_size_or_sections : int or list of int
+            The size of each piece (the last may be smaller), or the list of sizes,
+            which must sum to ``size(dim)``.
+        dim : int
+        """
         d = _norm_dim(dim, self.data.ndim, "split")
         size = self.data.shape[d]
         if isinstance(split_size_or_sections, numbers.Integral):
@@ -807,18 +996,22 @@ class Tensor:
         return tuple(out)
 
     def narrow(self, dim, start, length):
+        """The slice ``start:start + length`` along ``dim``, as a view."""
         d = _norm_dim(dim, self.data.ndim, "narrow")
         idx = (slice(None),) * d + (slice(start, start + length),)
         return self[idx]
 
     def unbind(self, dim=0):
+        """The slices along ``dim`` as a tuple, each without that dim."""
         d = _norm_dim(dim, self.data.ndim, "unbind")
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.data.shape[d]))
 
     def tril(self, diagonal=0):
+        """Zero the elements above diagonal ``diagonal`` of the last two dims."""
         return _ops.Tri.apply(self, k=diagonal, lower=True)
 
     def triu(self, diagonal=0):
+        """Zero the elements below diagonal ``diagonal`` of the last two dims."""
         return _ops.Tri.apply(self, k=diagonal, lower=False)
 
     # ---- indexing ----------------------------------------------------------------------
@@ -829,85 +1022,115 @@ class Tensor:
         _ops.setitem(self, index, value)
 
     def gather(self, dim, index):
+        """Values along ``dim`` at ``index`` (an int tensor with this tensor's number of dims), as ``torch.gather``."""
         return _ops.gather(self, dim, index)
 
     def scatter(self, dim, index, src):
+        """A copy with ``src`` (a tensor or a number) written at ``index`` along ``dim``, as ``torch.scatter``."""
         return _ops.scatter(self, dim, index, src)
 
     def scatter_add(self, dim, index, src):
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeats accumulate), as ``torch.scatter_add``."""
         return _ops.scatter(self, dim, index, src, add=True)
 
     def index_select(self, dim, index):
+        """The entries at ``index`` (a 1-D int tensor) along ``dim``."""
         return _ops.index_select(self, dim, index)
 
     def masked_fill(self, mask, value):
+        """A copy with ``value`` where the bool ``mask`` is true; no gradient reaches the filled places."""
         return _ops.masked_fill(self, mask, value)
 
     def where(self, condition, other):
+        """``autograd.where(condition, self, other)``: this tensor where ``condition`` holds, else ``other``."""
         return _ops.where(condition, self, other)
 
     # ---- linear algebra ---------------------------------------------------------------
     def matmul(self, other):
+        """Matrix product with numpy/PyTorch rules (1-D operands, broadcast batch dims); ``self @ other``."""
         return _ops.matmul(self, other)
 
     def mm(self, other):
+        """Product of two 2-D matrices."""
         return _ops.mm(self, other)
 
     def bmm(self, other):
+        """Batched product of two 3-D tensors ``(b, n, m) @ (b, m, p)``."""
         return _ops.bmm(self, other)
 
     def dot(self, other):
+        """Inner product of two 1-D tensors of the same size."""
         return _ops.dot(self, other)
 
     def outer(self, other):
+        """Outer product of two 1-D tensors: ``out[i, j] = self[i] * other[j]``."""
         return _ops.outer(self, other)
 
     def mv(self, vec):
+        """Matrix-vector product."""
         return _ops.matmul(self, vec)
 
     # ---- in place -------------------------------------------------------------------------
     def add_(self, other, alpha=1):
+        """In-place ``add``. Returns self.
+
+        As every in-place op here, it is recorded on the tape in grad mode, and
+        it refuses a leaf that requires grad (update weights under ``no_grad``).
+        """
         return _ops.inplace(self, lambda s: s.add(other, alpha=alpha), "add_")
 
     def sub_(self, other, alpha=1):
+        """In-place ``sub``."""
         return _ops.inplace(self, lambda s: s.sub(other, alpha=alpha), "sub_")
 
     def mul_(self, other):
+        """In-place ``mul``."""
         return _ops.inplace(self, lambda s: s * other, "mul_")
 
     def div_(self, other):
+        """In-place ``self / other``; the result must keep this tensor's dtype."""
         return _ops.inplace(self, lambda s: s / other, "div_")
 
     def pow_(self, exponent):
+        """In-place ``pow``."""
         return _ops.inplace(self, lambda s: s.pow(exponent), "pow_")
 
     def clamp_(self, min=None, max=None):  # noqa: A002
+        """In-place ``clamp`` (also ``clip_``)."""
         return _ops.inplace(self, lambda s: s.clamp(min, max), "clamp_")
 
     clip_ = clamp_
 
     def relu_(self):
+        """In-place ``relu``."""
         return _ops.inplace(self, lambda s: s.relu(), "relu_")
 
     def neg_(self):
+        """In-place ``neg``."""
         return _ops.inplace(self, lambda s: -s, "neg_")
 
     def exp_(self):
+        """In-place ``exp``."""
         return _ops.inplace(self, lambda s: s.exp(), "exp_")
 
     def sqrt_(self):
+        """In-place ``sqrt``."""
         return _ops.inplace(self, lambda s: s.sqrt(), "sqrt_")
 
     def addcmul_(self, t1, t2, value=1):
+        """In-place ``addcmul``."""
         return _ops.inplace(self, lambda s: s.addcmul(t1, t2, value), "addcmul_")
 
     def addcdiv_(self, t1, t2, value=1):
+        """In-place ``addcdiv``."""
         return _ops.inplace(self, lambda s: s.addcdiv(t1, t2, value), "addcdiv_")
 
     def lerp_(self, end, weight):
+        """In-place ``lerp``."""
         return _ops.inplace(self, lambda s: s.lerp(end, weight), "lerp_")
 
     def masked_fill_(self, mask, value):
+        """In-place ``masked_fill``."""
         return _ops.inplace(self, lambda s: s.masked_fill(mask, value), "masked_fill_")
 
     def __iadd__(self, other):
@@ -923,20 +1146,25 @@ class Tensor:
         return self.div_(other)
 
     def zero_(self):
+        """Fill with zeros in place. Returns self."""
         return self.fill_(0)
 
     def fill_(self, value):
+        """Fill with ``value`` in place; no gradient reaches the old values. Returns self."""
         return _ops.inplace(self, lambda s: _ops.fill_like(s, value), "fill_")
 
     def copy_(self, src):
+        """Copy ``src`` in place, broadcast and cast to this tensor's dtype; the gradient flows to ``src``."""
         return _ops.inplace(self, lambda s: _ops.copy_like(s, src), "copy_")
 
     def uniform_(self, a=0.0, b=1.0):
+        """Fill in place with U(a, b) from the library's random source, outside the tape. Returns self."""
         from .random import _rng
 
         return self._overwrite(_rng().uniform(a, b, self.data.shape), "uniform_")
 
     def normal_(self, mean=0.0, std=1.0):
+        """Fill in place with N(mean, std^2) from the library's random source, outside the tape. Returns self."""
         from .random import _rng
 
         return self._overwrite(_rng().normal(mean, std, self.data.shape), "normal_")
