@@ -110,10 +110,12 @@ del _name
 
 
 def is_tensor(obj):
+    """True if ``obj`` is a ``Tensor`` (an ``nn.Parameter`` too), as ``torch.is_tensor``."""
     return isinstance(obj, Tensor)
 
 
 def numel(x):
+    """The number of elements of ``x``, as ``torch.numel``."""
     return x.numel()
 
 
@@ -123,6 +125,7 @@ def sigmoid(x):
 
 
 def from_array(array):
+    """A tensor sharing memory with a numpy array: :func:`from_numpy` under another name."""
     return from_numpy(array)
 
 

@@ -34,8 +34,10 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 
 
 def set_detect_anomaly(mode):
+    """Switch anomaly detection on or off for the rest of the program (not a context manager)."""
     state.anomaly = bool(mode)
 
 
 def is_anomaly_enabled():
+    """True while anomaly detection is on."""
     return state.anomaly

@@ -230,7 +230,32 @@ def _check_finite(node, grads):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves, as ``torch.autograd.backward``."""
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves, as ``torch.autograd.backward``.
+
+    Parameters
+    ----------
+    tensors : Tensor or sequence of Tensor
+        The outputs to differentiate; each must require grad.
+    grad_tensors : Tensor or sequence, optional
+        The gradient with respect to each output (None for a one-element
+        output, which then gets 1).
+    retain_graph : bool, optional
+        Keep the saved values so the graph can be walked again; defaults to
+        ``create_graph``.
+    create_graph : bool
+        Record the backward pass, so the gradients can be differentiated again.
+    inputs : Tensor or sequence of Tensor, optional
+        Accumulate into these tensors only, instead of every leaf.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
+    >>> a, b = (w * 2.0).sum(), (w * w).sum()
+    >>> ag.backward([a, b])
+    >>> w.grad
+    tensor([4., 0.])
+    """
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
         grad_tensors = (grad_tensors,)
@@ -257,6 +282,43 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
     As ``torch.autograd.grad``: ``create_graph=True`` records the computation
     of the gradients, so they can be differentiated again.
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensor
+        What to differentiate.
+    inputs : Tensor or sequence of Tensor
+        With respect to what; each must require grad.
+    grad_outputs : Tensor or sequence, optional
+        The gradient with respect to each output (None for one-element
+        outputs: 1).
+    retain_graph : bool, optional
+        Keep the saved values for another pass; defaults to ``create_graph``.
+    create_graph : bool
+        Record the computation of the gradients on the tape (for higher
+        derivatives).
+    allow_unused : bool, optional
+        Return None for an input the outputs do not depend on, instead of
+        raising.
+    materialize_grads : bool
+        Return zeros instead of None for such inputs.
+
+    Returns
+    -------
+    tuple of Tensor
+        One gradient per input, in order.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> x = ag.tensor(3.0, requires_grad=True)
+    >>> (dy,) = ag.grad(x ** 3, x, create_graph=True)
+    >>> dy
+    tensor(27., grad_fn=<MulBackward>)
+    >>> ag.grad(dy, x)  # the second derivative, 6 x
+    (tensor(18.),)
+    >>> x.grad is None  # no .grad was touched
+    True
     """
     single_out = isinstance(outputs, Tensor)
     outputs = (outputs,) if single_out else tuple(outputs)

@@ -58,24 +58,41 @@ def from_numpy(array):
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of zeros, as ``torch.zeros``.
+
+    Parameters
+    ----------
+    *size : int or a tuple of int
+        The shape, e.g. ``zeros(2, 3)`` or ``zeros((2, 3))``.
+    dtype : dtype, optional
+        The default float dtype (``get_default_dtype()``) when not given.
+    requires_grad : bool
+        Make the result a leaf that requires grad.
+    device : ignored
+        Accepted for PyTorch compatibility.
+    """
     return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of ones of shape ``size``, as ``torch.ones`` (same arguments as :func:`zeros`)."""
     return _finish(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
+    """An uninitialised tensor of shape ``size``, as ``torch.empty`` (same arguments as :func:`zeros`)."""
     return _finish(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    """A tensor of shape ``size`` filled with ``fill_value``; the dtype follows the value (int64, float, bool)."""
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value)
     return _finish(np.full(_size((size,)), fill_value, dtype=_dtype_of(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    """An ``n`` x ``m`` (default ``n`` x ``n``) matrix with ones on the diagonal, as ``torch.eye``."""
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -90,15 +107,18 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    """``steps`` values evenly spaced from ``start`` to ``end`` inclusive, in the default float dtype."""
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
 def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    """Samples from U(0, 1) of shape ``size``, from the library's random source or from ``generator``."""
     rng = generator.rng if generator is not None else _rng()
     return _finish(rng.random(_size(size)).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    """Samples from N(0, 1) of shape ``size``, from the library's random source or from ``generator``."""
     rng = generator.rng if generator is not None else _rng()
     return _finish(rng.standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad)
 
@@ -117,6 +137,7 @@ def randint(low, high=None, size=None, dtype=None, generator=None, requires_grad
 
 
 def randperm(n, dtype=None, generator=None):
+    """A random permutation of ``0 .. n - 1`` (int64), as ``torch.randperm``."""
     rng = generator.rng if generator is not None else _rng()
     return Tensor(rng.permutation(n).astype(_dtype_of(dtype or np.int64)))
 
@@ -127,30 +148,37 @@ def _like(fn, x, dtype, requires_grad, *args):
 
 
 def zeros_like(x, dtype=None, requires_grad=False):
+    """Zeros with the shape (and, by default, the dtype) of ``x``."""
     return _like(np.zeros, x, dtype, requires_grad)
 
 
 def ones_like(x, dtype=None, requires_grad=False):
+    """Ones with the shape (and, by default, the dtype) of ``x``."""
     return _like(np.ones, x, dtype, requires_grad)
 
 
 def empty_like(x, dtype=None, requires_grad=False):
+    """An uninitialised tensor with the shape (and, by default, the dtype) of ``x``."""
     return _like(np.empty, x, dtype, requires_grad)
 
 
 def full_like(x, fill_value, dtype=None, requires_grad=False):
+    """``fill_value`` everywhere, with the shape (and, by default, the dtype) of ``x``."""
     return _like(lambda shape: np.full(shape, fill_value), x, dtype, requires_grad)
 
 
 def rand_like(x, dtype=None, requires_grad=False):
+    """U(0, 1) samples with the shape (and, by default, the dtype) of ``x``."""
     return _like(lambda shape: _rng().random(shape), x, dtype, requires_grad)
 
 
 def randn_like(x, dtype=None, requires_grad=False):
+    """N(0, 1) samples with the shape (and, by default, the dtype) of ``x``."""
     return _like(lambda shape: _rng().standard_normal(shape), x, dtype, requires_grad)
 
 
 def randint_like(x, low, high=None, dtype=None):
+    """Random ints in ``[low, high)`` (``[0, low)`` with one bound) with the shape and dtype of ``x``."""
     if high is None:
         low, high = 0, low
     return Tensor(_rng().integers(low, high, size=x.shape).astype(_dtype_of(dtype) if dtype else x.dtype))

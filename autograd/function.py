@@ -71,10 +71,25 @@ class Function:
 
     @staticmethod
     def forward(ctx, *arrays, **attrs):
+        """Compute the op's output from numpy arrays; keep on ``ctx`` what ``backward`` will need.
+
+        Receives the input tensors' arrays and the op's keyword arguments
+        (``dim``, ``shape`` ...), and returns one numpy array. Every op
+        defines it as a ``@staticmethod``.
+        """
         raise NotImplementedError  # pragma: no cover - every op defines it
 
     @staticmethod
     def backward(ctx, grad):
+        """Return the gradient for each input, given ``grad``, the gradient of the output.
+
+        One value per input (a tuple when there are several; None for an input
+        that gets no gradient), in the shape the input had after
+        broadcasting: the engine sums it back to the input's shape, casts it
+        and accumulates it. What ``forward`` kept is read from ``ctx``
+        (``ctx.saved_tensors``, ``ctx.result``, attributes). Every
+        differentiable op defines it as a ``@staticmethod``.
+        """
         raise NotImplementedError  # pragma: no cover - every op defines it
 
     @classmethod
@@ -296,6 +311,7 @@ def _broadcast_error(cls, inputs):
 
 
 def raise_freed(node):
+    """Raise PyTorch's error for walking a graph whose saved values a backward pass already freed."""
     raise RuntimeError(
         f"Trying to backward through the graph a second time (or directly access saved tensors after they "
         f"have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -306,6 +322,7 @@ def raise_freed(node):
 
 
 def raise_modified(node, shape, dtype, which, now, expected):
+    """Raise PyTorch's error for a saved value that was changed in place after it was saved."""
     raise RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[{dtype} tensor of shape {tuple(shape)}], which is {which} of {node.name()} (seq {node.seq}), "

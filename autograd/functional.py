@@ -46,7 +46,35 @@ def _detach(ts, create_graph):
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
-    """Return ``(func(inputs), v^T J)``."""
+    """Return ``(func(inputs), v^T J)``: the vector-Jacobian product, as ``torch.autograd.functional.vjp``.
+
+    Parameters
+    ----------
+    func : callable
+        Takes the input tensors and returns a tensor or a tuple of tensors.
+    inputs : Tensor or tuple of Tensor
+        Where to differentiate (floating point).
+    v : Tensor or tuple of Tensor, optional
+        One tensor per output, of its shape; may be None when ``func``
+        returns a single element.
+    create_graph : bool
+        Record the result on the tape, so it can be differentiated again.
+    strict : bool
+        Accepted for PyTorch compatibility; not checked.
+
+    Returns
+    -------
+    (outputs, vjp)
+        ``func(inputs)`` and ``v^T J``, shaped like ``inputs``.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> from autograd.functional import vjp
+    >>> out, g = vjp(lambda x: x ** 2, ag.tensor([1.0, 2.0]), v=ag.tensor([1.0, 10.0]))
+    >>> out, g
+    (tensor([1., 4.]), tensor([ 2., 40.]))
+    """
     with enable_grad():
         xs, is_tuple = _prep_inputs(inputs, create_graph)
         out = func(*xs)
@@ -63,7 +91,20 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    """Return ``(func(inputs), J v)`` by differentiating the vjp (the double-vjp trick)."""
+    """Return ``(func(inputs), J v)``, the Jacobian-vector product, as ``torch.autograd.functional.jvp``.
+
+    Computed by differentiating the vjp (the double-vjp trick), so it costs
+    two reverse passes. Arguments as :func:`vjp`, except that ``v`` has the
+    shape of ``inputs`` (and may be None when the input is a single element).
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> from autograd.functional import jvp
+    >>> out, jv = jvp(lambda x: x ** 2, ag.tensor([1.0, 2.0]), v=ag.tensor([1.0, 10.0]))
+    >>> jv
+    tensor([ 2., 40.])
+    """
     with enable_grad():
         xs, is_tuple = _prep_inputs(inputs, True)
         if v is None:
@@ -89,7 +130,35 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
-    """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` (tuples nest as in PyTorch)."""
+    """The Jacobian of ``func`` at ``inputs``, as ``torch.autograd.functional.jacobian``.
+
+    One reverse pass per output element. ``strict`` and ``vectorize`` are
+    accepted for PyTorch compatibility and ignored.
+
+    Parameters
+    ----------
+    func : callable
+        Takes the input tensors and returns a tensor or a tuple of tensors.
+    inputs : Tensor or tuple of Tensor
+        Where to differentiate.
+    create_graph : bool
+        Record the Jacobian on the tape, so it can be differentiated again.
+
+    Returns
+    -------
+    Tensor or nested tuple of Tensor
+        For one input and one output, a tensor of shape
+        ``output.shape + input.shape``; tuples of inputs or outputs nest as
+        in PyTorch (``result[i][j]`` is output ``i`` by input ``j``).
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> from autograd.functional import jacobian
+    >>> jacobian(lambda x: x ** 2, ag.tensor([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 4.]])
+    """
     with enable_grad():
         xs, is_tuple = _prep_inputs(inputs, create_graph)
         out = func(*xs)
@@ -126,7 +195,19 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False):
-    """The Hessian of a scalar ``func``: the Jacobian of its gradient."""
+    """The Hessian of a scalar ``func`` at ``inputs`` (the Jacobian of its gradient), as PyTorch's ``hessian``.
+
+    Arguments as :func:`jacobian`; ``func`` must return a single element.
+    For one input the result has shape ``input.shape + input.shape``.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> from autograd.functional import hessian
+    >>> hessian(lambda x: (x[0] ** 2) * x[1], ag.tensor([1.0, 3.0]))
+    tensor([[6., 2.],
+            [2., 0.]])
+    """
 
     def gradient(*xs):
         out = func(*xs)
@@ -139,7 +220,10 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False):
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
-    """Return ``(func(inputs), v^T H)``."""
+    """Return ``(func(inputs), v^T H)`` for a scalar ``func``, as ``torch.autograd.functional.vhp``.
+
+    ``v`` has the shape of ``inputs`` (all ones when None); arguments otherwise as :func:`vjp`.
+    """
     with enable_grad():
         xs, is_tuple = _prep_inputs(inputs, True)
         vs, _ = _as_tuple(v) if v is not None else ((_new(np.ones_like(xs[0].data)),), False)

@@ -52,7 +52,24 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
-    """Do not record ops: results do not require grad. Use as ``with no_grad():`` or ``@no_grad()``."""
+    """Do not record ops: results do not require grad. Use as ``with no_grad():`` or ``@no_grad()``.
+
+    As ``torch.no_grad``: for evaluation and for updating weights in place.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> with ag.no_grad():
+    ...     y = w * 2.0
+    >>> y.requires_grad
+    False
+    >>> @ag.no_grad()
+    ... def predict(x):
+    ...     return (w * x).sum()
+    >>> predict(ag.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
 
     mode = False
 

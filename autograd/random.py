@@ -34,6 +34,7 @@ def get_rng_state():
 
 
 def set_rng_state(new_state):
+    """Restore the library's generator to a state from :func:`get_rng_state`."""
     _generator.bit_generator.state = new_state
 
 
@@ -44,11 +45,14 @@ class Generator:
         self.rng = np.random.default_rng()
 
     def manual_seed(self, s):
+        """Reseed this stream with ``s``. Returns self."""
         self.rng = np.random.default_rng(int(s))
         return self
 
     def get_state(self):
+        """This stream's state (a dict), for checkpoints."""
         return self.rng.bit_generator.state
 
     def set_state(self, st):
+        """Restore this stream to a state from :meth:`get_state`."""
         self.rng.bit_generator.state = st

@@ -53,12 +53,28 @@ def records(roots):
 
 
 def scope_name(node):
+    """The dotted module path a record was made in (``'encoder.fc1'``), or ``''`` outside any module."""
     scope = node.scope
     return ".".join(s.name for s in scope.path() if s.name) if scope is not None else ""
 
 
 def tape(roots):
-    """The tape behind ``roots`` as a list of :class:`TapeEntry`, oldest first."""
+    """The tape behind ``roots`` as a list of :class:`TapeEntry`, oldest first.
+
+    ``roots`` is a tensor or a sequence of tensors. The entries are the
+    records a backward pass from ``roots`` would visit, in the order the
+    forward pass made them (increasing ``seq``).
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> entries = ag.tape((x.exp() * 2.0).sum())
+    >>> [e.op for e in entries]
+    ['Exp', 'Mul', 'Sum']
+    >>> entries[0].input_shapes, entries[-1].output_shape
+    (((2,),), ())
+    """
     out = []
     for node in records(roots):
         out.append(
@@ -98,5 +114,19 @@ def format_tape(roots):
 
 
 def print_tape(roots):
-    """Print :func:`format_tape`."""
+    """Print the tape behind ``roots`` as a table (see :func:`format_tape`).
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> ag.print_tape(y)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    seq  op   inputs      output  grad to inputs  module
+    ---...
+    ...  Mul  (2,), (2,)  (2,)    yes, yes
+    ...  Sum  (2,)        ()      yes
+
+    (The sequence numbers, elided here, count every record made so far.)
+    """
     print(format_tape(roots))

@@ -111,6 +111,19 @@ class DataLoader:
         built in the calling thread, on the CPU.
 
     ``len(loader)`` is the number of batches per epoch.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> from autograd.data import DataLoader, TensorDataset
+    >>> ds = TensorDataset(ag.arange(10).float().reshape(5, 2), ag.arange(5))
+    >>> loader = DataLoader(ds, batch_size=2, shuffle=True, seed=0)
+    >>> len(loader)
+    3
+    >>> [tuple(y.shape) for x, y in loader]
+    [(2,), (2,), (1,)]
+    >>> sorted(int(v) for _, y in loader for v in y)  # every sample once per epoch
+    [0, 1, 2, 3, 4]
     """
 
     def __init__(

@@ -42,6 +42,16 @@ class TensorDataset(Dataset):
     *tensors : Tensor or numpy.ndarray
         All with the same size in the first dimension. Numpy arrays are
         wrapped as Tensors, keeping their dtype.
+
+    Examples
+    --------
+    >>> import autograd as ag
+    >>> from autograd.data import TensorDataset
+    >>> ds = TensorDataset(ag.arange(6).reshape(3, 2), ag.tensor([0, 1, 0]))
+    >>> len(ds)
+    3
+    >>> ds[1]
+    (tensor([2, 3]), tensor(1))
     """
 
     def __init__(self, *tensors):
@@ -63,6 +73,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].data.shape[0]
 
     def get_batch(self, indices):
+        """The rows at ``indices`` of each tensor's array, or None when one requires grad (to keep the graph)."""
         if any(t.requires_grad for t in self.tensors):
             return None  # item by item, so the batch stays attached to the graph
         return tuple(t.data[indices] for t in self.tensors)
@@ -85,6 +96,7 @@ class Subset(Dataset):
         return len(self.indices)
 
     def get_batch(self, indices):
+        """The wrapped dataset's ``get_batch`` at the mapped indices, or None when it has no fast path."""
         inner = getattr(self.dataset, "get_batch", None)
         if inner is None:
             return None

@@ -341,6 +341,7 @@ class MNIST(Dataset):
 
     @property
     def class_to_idx(self):
+        """Class name -> label, e.g. ``{'0 - zero': 0, ...}``, as torchvision."""
         return {name: i for i, name in enumerate(self.classes)}
 
     def __repr__(self):

@@ -131,10 +131,12 @@ def where(condition, input, other):  # noqa: A002 - PyTorch's argument name
 
 
 def fill_like(x, value):
+    """``x`` filled with ``value`` (the op behind ``fill_``); no gradient reaches ``x``."""
     return FillLike.apply(x, value=value.item() if hasattr(value, "item") and not isinstance(value, float) else value)
 
 
 def copy_like(dst, src):
+    """``src`` broadcast to ``dst``'s shape and cast to its dtype (behind ``copy_``); the gradient goes to ``src``."""
     src = _T(src, "copy_")
     try:
         np.broadcast_to(src.data, dst.data.shape)
@@ -157,6 +159,7 @@ class _MaxResult(tuple):
 
 
 def max_with_indices(x, dim, keepdim, largest):
+    """``max(dim)``/``min(dim)``: a ``(values, indices)`` tuple with names; the gradient goes to the reported index."""
     t = _tensor_mod()
     opname = "max" if largest else "min"
     d = t._norm_dim(dim, x.data.ndim, opname)
@@ -171,6 +174,7 @@ def max_with_indices(x, dim, keepdim, largest):
 
 
 def norm(x, p="fro", dim=None, keepdim=False):
+    """Vector p-norm of ``x`` over ``dim`` (all elements by default); ``p`` in {2, 'fro', 1, inf, -inf, 0, a number}."""
     t = _tensor_mod()
     if x.data.dtype.kind not in "fc":
         raise RuntimeError(f"norm(): input dtype should be floating point, got {x.data.dtype}; convert with .float()")
@@ -271,6 +275,7 @@ def _index_error(e, x):
 
 
 def getitem(x, index):
+    """``x[index]`` for basic and advanced (integer or bool tensor) indices; basic indexing gives a view."""
     idx, advanced = _normalize_index(index, x.data.shape)
     try:
         x.data[idx] if advanced else None
@@ -294,6 +299,7 @@ class _BasicGetItem(GetItem):
 
 
 def setitem(x, index, value):
+    """``x[index] = value`` in place; recorded on the tape when ``x`` or ``value`` requires grad."""
     t = _tensor_mod()
     idx, _ = _normalize_index(index, x.data.shape)
     v = value.data if isinstance(value, t.Tensor) else value
@@ -349,6 +355,7 @@ def gather(x, dim, index):
 
 
 def scatter(x, dim, index, src, add=False):
+    """A copy of ``x`` with ``src`` written (or, with ``add=True``, added) at ``index`` along ``dim``."""
     t = _tensor_mod()
     d = t._norm_dim(dim, x.data.ndim, "scatter")
     idx = (index.data if isinstance(index, t.Tensor) else np.asarray(index)).astype(np.intp, copy=False)
@@ -363,6 +370,7 @@ def scatter(x, dim, index, src, add=False):
 
 
 def index_select(x, dim, index):
+    """The entries of ``x`` at ``index`` (a 1-D int tensor) along ``dim``, as ``torch.index_select``."""
     t = _tensor_mod()
     d = t._norm_dim(dim, x.data.ndim, "index_select")
     idx = index.data if isinstance(index, t.Tensor) else np.asarray(index)
@@ -372,6 +380,7 @@ def index_select(x, dim, index):
 
 
 def masked_fill(x, mask, value):
+    """``x`` with ``value`` where the bool ``mask`` is true, as ``torch.masked_fill``."""
     t = _tensor_mod()
     m = mask.data if isinstance(mask, t.Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
@@ -414,6 +423,7 @@ def matmul(a, b):
 
 
 def mm(a, b):
+    """Product of two 2-D matrices, as ``torch.mm``."""
     a, b = _T(a, "mm"), _T(b, "mm")
     if a.data.ndim != 2 or b.data.ndim != 2:
         raise RuntimeError(f"mm: both arguments must be 2-D matrices, got shapes {tuple(a.data.shape)} and {tuple(b.data.shape)}")
@@ -421,6 +431,7 @@ def mm(a, b):
 
 
 def bmm(a, b):
+    """Batched product of two 3-D tensors ``(b, n, m) @ (b, m, p)``, as ``torch.bmm``."""
     a, b = _T(a, "bmm"), _T(b, "bmm")
     if a.data.ndim != 3 or b.data.ndim != 3 or a.data.shape[0] != b.data.shape[0]:
         raise RuntimeError(
@@ -430,6 +441,7 @@ def bmm(a, b):
 
 
 def dot(a, b):
+    """Inner product of two 1-D tensors of the same size, as ``torch.dot``."""
     a, b = _T(a, "dot"), _T(b, "dot")
     if a.data.ndim != 1 or b.data.ndim != 1:
         raise RuntimeError(f"dot: 1D tensors expected, but got {a.data.ndim}D and {b.data.ndim}D tensors")
@@ -442,6 +454,7 @@ def dot(a, b):
 
 
 def outer(a, b):
+    """Outer product of two 1-D tensors, ``out[i, j] = a[i] * b[j]``, as ``torch.outer``."""
     a, b = _T(a, "outer"), _T(b, "outer")
     if a.data.ndim != 1 or b.data.ndim != 1:
         raise RuntimeError(f"outer: expected 1-D tensors, got shapes {tuple(a.data.shape)} and {tuple(b.data.shape)}")
@@ -576,6 +589,7 @@ _UFUNCS = None
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
+    """Run a numpy ufunc called on Tensors as the matching differentiable op (``Tensor.__array_ufunc__``)."""
     global _UFUNCS
     if _UFUNCS is None:
         _UFUNCS = _ufunc_table()
@@ -648,6 +662,7 @@ _FUNCTIONS = {
 
 
 def array_function(func, args, kwargs):
+    """Run a numpy function called on Tensors as the matching differentiable op (``Tensor.__array_function__``)."""
     fn = _FUNCTIONS.get(func)
     if fn is None:
         raise TypeError(

@@ -499,6 +499,7 @@ class MaxPool2dGather(Function):
 
 
 def max_pool_scatter(g, argmax, in_shape, kernel, stride, pads, dilation):
+    """``MaxPool2dScatter`` on arrays (plain numpy) or on Tensors (recorded, under ``create_graph``)."""
     if isinstance(g, np.ndarray):
         return _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation)
     return MaxPool2dScatter.apply(
@@ -507,6 +508,7 @@ def max_pool_scatter(g, argmax, in_shape, kernel, stride, pads, dilation):
 
 
 def max_pool_gather(gg, argmax, in_shape, kernel, stride, pads, dilation):
+    """``MaxPool2dGather`` on arrays (plain numpy) or on Tensors (recorded, under ``create_graph``)."""
     if isinstance(gg, np.ndarray):
         return _max_gather_np(gg, argmax, kernel, stride, pads, dilation)
     return MaxPool2dGather.apply(
@@ -583,6 +585,7 @@ class AvgPool2dAdjoint(Function):
 
 
 def avg_pool_adjoint(g, in_shape, kernel, stride, pads, divisor):
+    """``AvgPool2dAdjoint`` on arrays (plain numpy) or on Tensors (recorded, under ``create_graph``)."""
     if isinstance(g, np.ndarray):
         return _avg_adjoint_np(g, in_shape, kernel, stride, pads, divisor)
     return AvgPool2dAdjoint.apply(g, in_shape=in_shape, kernel=kernel, stride=stride, pads=pads, divisor=divisor)
@@ -700,12 +703,14 @@ class IndexGather(Function):
 
 
 def index_scatter(g, index, in_shape):
+    """``IndexScatter`` on arrays (plain numpy) or on Tensors (recorded, under ``create_graph``)."""
     if isinstance(g, np.ndarray):
         return _index_scatter_np(g, index, in_shape)
     return IndexScatter.apply(g, index=index, in_shape=in_shape)
 
 
 def index_gather(gg, index, in_shape):
+    """``IndexGather`` on arrays (plain numpy) or on Tensors (recorded, under ``create_graph``)."""
     if isinstance(gg, np.ndarray):
         return _index_gather_np(gg, index)
     return IndexGather.apply(gg, index=index, in_shape=in_shape)

@@ -11,6 +11,8 @@ from ..function import Function
 
 
 class Add(Function):
+    """``a + b``; each input's gradient is ``g``."""
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -21,6 +23,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    """``a - b``; the gradients are ``g`` and ``-g``."""
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -31,6 +35,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    """``a * b``; the gradients are ``g * b`` and ``g * a``."""
+
     saves_inputs = True
 
     @staticmethod
@@ -44,6 +50,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    """``a / b``; the gradients are ``g / b`` and ``-g * a / b**2``."""
+
     saves_inputs = True
 
     @staticmethod
@@ -58,6 +66,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    """``-x``; the gradient is ``-g``."""
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -112,6 +122,8 @@ class Pow(Function):
 
 
 class Exp(Function):
+    """``exp(x)``; the gradient is ``g * exp(x)``, read from the saved output."""
+
     saves_result = True
 
     @staticmethod
@@ -124,6 +136,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    """``log(x)``; the gradient is ``g / x``."""
+
     saves_inputs = True
 
     @staticmethod
@@ -137,6 +151,8 @@ class Log(Function):
 
 
 class Log1p(Function):
+    """``log(1 + x)``; the gradient is ``g / (1 + x)``."""
+
     saves_inputs = True
 
     @staticmethod
@@ -150,6 +166,8 @@ class Log1p(Function):
 
 
 class Expm1(Function):
+    """``exp(x) - 1``; the gradient is ``g * (out + 1)``."""
+
     saves_result = True
 
     @staticmethod
@@ -162,6 +180,8 @@ class Expm1(Function):
 
 
 class Sqrt(Function):
+    """``sqrt(x)``; the gradient is ``g / (2 * out)``."""
+
     saves_result = True
 
     @staticmethod
@@ -174,6 +194,8 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
+    """``1 / sqrt(x)``; the gradient is ``-g * out**3 / 2``."""
+
     saves_result = True
 
     @staticmethod
@@ -187,6 +209,8 @@ class Rsqrt(Function):
 
 
 class Sin(Function):
+    """``sin(x)``; the gradient is ``g * cos(x)``."""
+
     saves_inputs = True
 
     @staticmethod
@@ -200,6 +224,8 @@ class Sin(Function):
 
 
 class Cos(Function):
+    """``cos(x)``; the gradient is ``-g * sin(x)``."""
+
     saves_inputs = True
 
     @staticmethod
@@ -213,6 +239,8 @@ class Cos(Function):
 
 
 class Tan(Function):
+    """``tan(x)``; the gradient is ``g * (1 + out**2)``."""
+
     saves_result = True
 
     @staticmethod
@@ -226,6 +254,8 @@ class Tan(Function):
 
 
 class Tanh(Function):
+    """``tanh(x)``; the gradient is ``g * (1 - out**2)``."""
+
     saves_result = True
 
     @staticmethod
@@ -239,6 +269,8 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    """``1 / (1 + exp(-x))``, split by sign so nothing overflows; the gradient is ``g * out * (1 - out)``."""
+
     saves_result = True
 
     @staticmethod
@@ -254,6 +286,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    """``max(x, 0)``; the gradient is ``g`` where the output is positive, else 0."""
+
     saves_result = True
 
     @staticmethod
@@ -278,6 +312,8 @@ def _zero(dtype):
 
 
 class Abs(Function):
+    """``|x|``; the gradient is ``g * sign(x)`` (0 at 0, as PyTorch)."""
+
     saves_inputs = True
 
     @staticmethod
@@ -291,6 +327,8 @@ class Abs(Function):
 
 
 class Reciprocal(Function):
+    """``1 / x``; the gradient is ``-g * out**2``."""
+
     saves_result = True
 
     @staticmethod
@@ -383,6 +421,7 @@ class Cast(Function):
 
     @classmethod
     def apply(cls, x, dtype):
+        """Cast ``x`` to ``dtype``; a cast to an integer or bool dtype is not recorded (it ends the graph)."""
         if x.requires_grad and dtype.kind not in "fc":
             # a cast to an integer type ends the graph, as in PyTorch
             from ..tensor import _new
@@ -392,6 +431,8 @@ class Cast(Function):
 
 
 class Clone(Function):
+    """A copy with its own memory; the gradient is ``g``."""
+
     @staticmethod
     def forward(ctx, x):
         return x.copy()

@@ -39,6 +39,7 @@ class IndexIntoZeros(Function):
 
 
 def index_into_zeros(g, shape, index, advanced):
+    """``IndexIntoZeros`` on arrays (plain numpy) or on Tensors (recorded, under ``create_graph``)."""
     if isinstance(g, (np.ndarray, np.generic)):
         return IndexIntoZeros.forward(object.__new__(IndexIntoZeros), g, shape, index, advanced)
     return IndexIntoZeros.apply(g, shape=shape, index=index, advanced=advanced)

@@ -20,6 +20,8 @@ def _keep(g, dim, keepdim, ndim):
 
 
 class Sum(Function):
+    """Sum over ``dim`` (None: all); the gradient is ``g`` broadcast back to the input's shape."""
+
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.dim, ctx.keepdim = dim, keepdim
@@ -163,12 +165,15 @@ def _along_axis_index(index, dim):
 
 
 def scatter_into_zeros(g, shape, dim, index):
+    """``ScatterIntoZeros`` on arrays (plain numpy) or on Tensors (recorded, under ``create_graph``)."""
     if isinstance(g, (np.ndarray, np.generic)):
         return ScatterIntoZeros.forward(object.__new__(ScatterIntoZeros), g, shape, dim, index)
     return ScatterIntoZeros.apply(g, shape=shape, dim=dim, index=index)
 
 
 class LogSumExp(Function):
+    """``log(sum(exp(x)))`` over ``dim``, shifted by the maximum; the gradient is ``g * exp(x - out)``."""
+
     saves_inputs = True
     saves_result = True
 
@@ -188,6 +193,8 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
+    """Softmax along ``dim``; the gradient is ``out * (g - sum(g * out))``."""
+
     saves_result = True
 
     @staticmethod
@@ -203,6 +210,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """Log-softmax along ``dim``; the gradient is ``g - exp(out) * sum(g)``."""
+
     saves_result = True
 
     @staticmethod
@@ -217,6 +226,8 @@ class LogSoftmax(Function):
 
 
 class CumSum(Function):
+    """Cumulative sum along ``dim``; the gradient is the reversed cumulative sum of ``g``."""
+
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim

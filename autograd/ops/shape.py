@@ -6,6 +6,8 @@ from ..function import Function
 
 
 class Reshape(Function):
+    """``x.reshape(shape)``, a view; the gradient is ``g`` reshaped back."""
+
     is_view = True
 
     @staticmethod
@@ -20,6 +22,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    """``numpy.transpose(x, perm)``, a view; the gradient is ``g`` permuted back by the inverse permutation."""
+
     is_view = True
 
     @staticmethod
@@ -68,6 +72,8 @@ class Tile(Function):
 
 
 class Flip(Function):
+    """Reverse ``dims``; the gradient is ``g`` flipped back."""
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -79,6 +85,8 @@ class Flip(Function):
 
 
 class Roll(Function):
+    """Roll by ``shifts`` along ``dims``; the gradient is ``g`` rolled back."""
+
     @staticmethod
     def forward(ctx, x, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
