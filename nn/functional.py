@@ -159,6 +159,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
+    """Average pooling of ``(N, C, L)`` to ``output_size``, through ``adaptive_avg_pool2d``."""
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _ntuple(output_size, 1, "output_size")[0])).squeeze(-2)
 
 
@@ -351,10 +352,12 @@ def one_hot(tensor, num_classes=-1):
 
 # ---- activations ---------------------------------------------------------------------------------------
 def relu(input, inplace=False):  # noqa: A002
+    """``max(x, 0)`` elementwise (in place with ``inplace=True``)."""
     return input.relu_() if inplace else input.relu()
 
 
 def relu6(input, inplace=False):  # noqa: A002
+    """``min(max(x, 0), 6)`` elementwise; ``inplace`` is accepted and ignored."""
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -408,10 +411,12 @@ def logsigmoid(input):  # noqa: A002
 
 
 def sigmoid(input):  # noqa: A002
+    """The logistic function elementwise, computed without overflow."""
     return input.sigmoid()
 
 
 def tanh(input):  # noqa: A002
+    """The hyperbolic tangent elementwise."""
     return input.tanh()
 
 
@@ -426,11 +431,18 @@ def _softmax_dim(name, ndim, dim):
 
 
 def softmax(input, dim=None, dtype=None):  # noqa: A002
+    """Softmax along ``dim``, as ``torch.nn.functional.softmax``.
+
+    ``dtype`` casts the input first. Without ``dim`` PyTorch's deprecated
+    implicit choice is made (dim 0 for 0-, 1- and 3-D input, else 1) with a
+    warning.
+    """
     x = input if dtype is None else input.to(dtype)
     return x.softmax(_softmax_dim("softmax", x.ndim, dim))
 
 
 def log_softmax(input, dim=None, dtype=None):  # noqa: A002
+    """Log-softmax along ``dim``, computed stably; arguments as :func:`softmax`."""
     x = input if dtype is None else input.to(dtype)
     return x.log_softmax(_softmax_dim("log_softmax", x.ndim, dim))
 

@@ -132,10 +132,12 @@ def constant_(tensor, val):
 
 
 def ones_(tensor):
+    """Fill with ones."""
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor):
+    """Fill with zeros."""
     return constant_(tensor, 0.0)
 
 
@@ -179,7 +181,31 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """U(-bound, bound) with ``bound = gain * sqrt(3 / fan)`` (He et al., 2015); ``a`` is the leaky slope."""
+    """Fill with U(-bound, bound), ``bound = gain * sqrt(3 / fan)`` (He et al., 2015), as PyTorch's.
+
+    Parameters
+    ----------
+    tensor : Tensor
+        At least 2-D; filled in place and returned.
+    a : float
+        The negative slope of the leaky ReLU that follows (for the gain).
+    mode : {'fan_in', 'fan_out'}
+        'fan_in' keeps the variance of the forward pass, 'fan_out' of the backward pass.
+    nonlinearity : str
+        The activation that follows, for :func:`calculate_gain`.
+    generator : autograd.Generator, optional
+        Draw from this stream instead of the library's random source.
+
+    Examples
+    --------
+    >>> import math
+    >>> import autograd as ag, nn
+    >>> _ = ag.manual_seed(0)
+    >>> w = nn.init.kaiming_uniform_(ag.empty(128, 64), nonlinearity="relu")
+    >>> bound = math.sqrt(2.0) * math.sqrt(3.0 / 64)  # gain * sqrt(3 / fan_in)
+    >>> bool(w.abs().max() <= bound), bool(w.abs().max() > 0.9 * bound)
+    (True, True)
+    """
     if _no_op_if_empty(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)

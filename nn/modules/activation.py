@@ -21,9 +21,11 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply ``max(x, 0)`` elementwise (in place on the input when ``inplace``)."""
         return F.relu(input, inplace=self.inplace)
 
     def extra_repr(self):
+        """The repr's argument text: ``'inplace=True'``, or empty by default."""
         return _inplace(self.inplace)
 
 
@@ -36,9 +38,11 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply the leaky ReLU elementwise; ``inplace`` is accepted and ignored (the result is a new tensor)."""
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'negative_slope=0.01'``."""
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
@@ -51,9 +55,11 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply the ELU elementwise; ``inplace`` is accepted and ignored (the result is a new tensor)."""
         return F.elu(input, self.alpha)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'alpha=1.0'``."""
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
@@ -67,9 +73,11 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):  # noqa: A002
+        """Apply the GELU elementwise."""
         return F.gelu(input, approximate=self.approximate)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``approximate='none'``."""
         return f"approximate={self.approximate!r}"
 
 
@@ -81,9 +89,11 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply ``x * sigmoid(x)`` elementwise; ``inplace`` is accepted and ignored."""
         return F.silu(input)
 
     def extra_repr(self):
+        """The repr's argument text: ``'inplace=True'``, or empty by default."""
         return _inplace(self.inplace)
 
 
@@ -95,9 +105,11 @@ class Mish(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply ``x * tanh(softplus(x))`` elementwise; ``inplace`` is accepted and ignored."""
         return F.mish(input)
 
     def extra_repr(self):
+        """The repr's argument text: ``'inplace=True'``, or empty by default."""
         return _inplace(self.inplace)
 
 
@@ -110,9 +122,11 @@ class Softplus(Module):
         self.threshold = threshold
 
     def forward(self, input):  # noqa: A002
+        """Apply the softplus elementwise."""
         return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'beta=1.0, threshold=20.0'``."""
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
@@ -128,9 +142,11 @@ class Hardtanh(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Clamp elementwise to ``[min_val, max_val]``; ``inplace`` is accepted and ignored."""
         return F.hardtanh(input, self.min_val, self.max_val)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'min_val=-1.0, max_val=1.0'``."""
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
 
 
@@ -141,21 +157,31 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self):
+        """The repr's argument text: ``'inplace=True'``, or empty by default."""
         return _inplace(self.inplace)
 
 
 class Sigmoid(Module):
+    """The logistic function ``1 / (1 + exp(-x))`` elementwise, as ``torch.nn.Sigmoid``."""
+
     def forward(self, input):  # noqa: A002
+        """Apply the sigmoid elementwise."""
         return input.sigmoid()
 
 
 class Tanh(Module):
+    """The hyperbolic tangent elementwise, as ``torch.nn.Tanh``."""
+
     def forward(self, input):  # noqa: A002
+        """Apply ``tanh`` elementwise."""
         return input.tanh()
 
 
 class LogSigmoid(Module):
+    """``log(sigmoid(x))`` elementwise, computed without overflow, as ``torch.nn.LogSigmoid``."""
+
     def forward(self, input):  # noqa: A002
+        """Apply ``log(sigmoid(x))`` elementwise."""
         return F.logsigmoid(input)
 
 
@@ -167,9 +193,11 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input):  # noqa: A002
+        """Softmax along ``dim`` (PyTorch's deprecated implicit choice, with a warning, when ``dim`` is None)."""
         return F.softmax(input, self.dim)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'dim=1'``."""
         return f"dim={self.dim}"
 
 
@@ -181,7 +209,9 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, input):  # noqa: A002
+        """Log-softmax along ``dim`` (PyTorch's deprecated implicit choice, with a warning, when None)."""
         return F.log_softmax(input, self.dim)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'dim=1'``."""
         return f"dim={self.dim}"

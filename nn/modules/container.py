@@ -25,10 +25,17 @@ class Sequential(Module):
     that keeps the original names; ``len``, iteration and ``append`` work as
     on a list.
 
-    >>> import nn
+    Examples
+    --------
+    >>> import autograd as ag, nn
+    >>> _ = ag.manual_seed(0)
     >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
     >>> list(model.state_dict())
     ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> model(ag.ones(5, 4)).shape
+    (5, 2)
+    >>> model[0]
+    Linear(in_features=4, out_features=8, bias=True)
     """
 
     def __init__(self, *args):
@@ -85,6 +92,7 @@ class Sequential(Module):
         return self
 
     def extend(self, modules):
+        """Append each module of ``modules`` in turn. Returns self."""
         for m in modules:
             self.append(m)
         return self
@@ -109,11 +117,13 @@ class Sequential(Module):
         return self
 
     def pop(self, idx):
+        """Remove the child at ``idx`` and return it; later children are renumbered."""
         module = self[idx]
         del self[idx]
         return module
 
     def forward(self, input):  # noqa: A002 - PyTorch's argument name
+        """Feed ``input`` through each child in order and return the last output."""
         for module in self._modules.values():
             input = module(input)
         return input
@@ -166,23 +176,28 @@ class ModuleList(Module):
         return ModuleList(list(self) + list(other))
 
     def append(self, module):
+        """Add ``module`` at the end. Returns self."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules):
+        """Append each module of ``modules`` in turn. Returns self."""
         for m in modules:
             self.append(m)
         return self
 
     def insert(self, index, module):
+        """Insert ``module`` before position ``index``; later entries are renumbered."""
         Sequential.insert(self, index, module)
 
     def pop(self, idx=-1):
+        """Remove the entry at ``idx`` (the last by default) and return it."""
         module = self[idx]
         del self[idx]
         return module
 
     def forward(self, *args, **kwargs):
+        """Not defined: a ``ModuleList`` is iterated by the parent module's ``forward``."""
         raise NotImplementedError("ModuleList has no forward(); iterate over it in the parent module's forward()")
 
     def __repr__(self):
@@ -236,29 +251,36 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self):
+        """The names of the modules, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """``(name, module)`` pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def clear(self):
+        """Remove every module."""
         self._modules.clear()
 
     def pop(self, key):
+        """Remove the module named ``key`` and return it."""
         module = self._modules[key]
         del self[key]
         return module
 
     def update(self, modules):
+        """Add or replace modules from a mapping or an iterable of ``(name, module)`` pairs."""
         items = modules.items() if isinstance(modules, Mapping) else modules
         for entry in items:
             key, module = entry
             self[key] = module
 
     def forward(self, *args, **kwargs):
+        """Not defined: the parent module's ``forward`` picks the entries it needs."""
         raise NotImplementedError("ModuleDict has no forward(); pick its entries in the parent module's forward()")
 
 
@@ -285,15 +307,18 @@ class ParameterList(Module):
         return iter(self._parameters.values())
 
     def append(self, value):
+        """Add ``value`` at the end, wrapped in a ``Parameter`` if it is not one. Returns self."""
         self.register_parameter(str(len(self)), _as_parameter(value))
         return self
 
     def extend(self, values):
+        """Append each of ``values`` in turn. Returns self."""
         for v in values:
             self.append(v)
         return self
 
     def extra_repr(self):
+        """One line per parameter with its dtype and size."""
         return "\n".join(
             f"({k}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
             for k, p in self._parameters.items()

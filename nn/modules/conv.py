@@ -70,6 +70,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Re-draw ``weight`` (``kaiming_uniform_(a=sqrt(5))``) and ``bias`` (U(-1/sqrt(fan_in), 1/sqrt(fan_in)))."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
@@ -105,6 +106,7 @@ class _ConvNd(Module):
         return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):
+        """The repr's argument text: channels, ``kernel_size``, ``stride`` and the non-default options."""
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if isinstance(self.padding, str) or self.padding != (0,) * self._nd:
             s += f", padding={self.padding}"
@@ -126,11 +128,26 @@ class Conv2d(_ConvNd):
     ``kaiming_uniform_(a=sqrt(5))``; ``bias`` U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     ``padding`` is an int, a pair, 'valid' or 'same' (stride 1);
     ``padding_mode`` is 'zeros', 'reflect', 'replicate' or 'circular'.
+
+    Examples
+    --------
+    >>> import autograd as ag, nn
+    >>> _ = ag.manual_seed(0)
+    >>> conv = nn.Conv2d(1, 4, kernel_size=3, padding=1)
+    >>> conv
+    Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    >>> conv.weight.shape
+    (4, 1, 3, 3)
+    >>> conv(ag.ones(2, 1, 28, 28)).shape
+    (2, 4, 28, 28)
+    >>> nn.Conv2d(1, 4, kernel_size=3, stride=2)(ag.ones(2, 1, 28, 28)).shape  # (28 - 3) // 2 + 1
+    (2, 4, 13, 13)
     """
 
     _nd = 2
 
     def forward(self, input):  # noqa: A002
+        """Convolve ``(N, C_in, H, W)`` (or unbatched ``(C_in, H, W)``) into ``(N, C_out, H_out, W_out)``."""
         return self._conv(F.conv2d, input)
 
 
@@ -140,4 +157,5 @@ class Conv1d(_ConvNd):
     _nd = 1
 
     def forward(self, input):  # noqa: A002
+        """Convolve ``(N, C_in, L)`` (or unbatched ``(C_in, L)``) into ``(N, C_out, L_out)``."""
         return self._conv(F.conv1d, input)

@@ -20,9 +20,11 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Drop and rescale while training; return ``input`` unchanged in eval mode. ``inplace`` is ignored."""
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'p=0.5, inplace=False'``."""
         return f"p={self.p}, inplace={self.inplace}"
 
 
@@ -30,4 +32,5 @@ class Dropout2d(Dropout):
     """Zero whole channels of ``(N, C, H, W)`` with probability ``p`` while training."""
 
     def forward(self, input):  # noqa: A002
+        """Drop whole channels and rescale while training; return ``input`` unchanged in eval mode."""
         return F.dropout2d(input, self.p, self.training)

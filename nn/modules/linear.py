@@ -23,6 +23,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input):  # noqa: A002
+        """Return ``input`` itself."""
         return input
 
 
@@ -33,8 +34,16 @@ class Linear(Module):
     ``kaiming_uniform_(a=sqrt(5))``, i.e. U(-1/sqrt(in), 1/sqrt(in)); ``bias``
     starts U(-1/sqrt(in), 1/sqrt(in)). The input is ``(*, in_features)``.
 
+    Examples
+    --------
     >>> import autograd as ag, nn
-    >>> nn.Linear(3, 2)(ag.ones(5, 3)).shape
+    >>> _ = ag.manual_seed(0)
+    >>> layer = nn.Linear(3, 2)
+    >>> layer
+    Linear(in_features=3, out_features=2, bias=True)
+    >>> layer.weight.shape, layer.bias.shape
+    ((2, 3), (2,))
+    >>> layer(ag.ones(5, 3)).shape
     (5, 2)
     """
 
@@ -50,6 +59,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Re-draw ``weight`` (``kaiming_uniform_(a=sqrt(5))``) and ``bias`` (U(-1/sqrt(in), 1/sqrt(in)))."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
@@ -57,6 +67,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):  # noqa: A002
+        """``input @ weight.T + bias`` for ``input`` of shape ``(*, in_features)``; checks shape and dtype first."""
         shape = input.shape
         if not shape or shape[-1] != self.in_features:
             hint = ""
@@ -79,6 +90,7 @@ class Linear(Module):
         return _ops.Linear.apply(input, self.weight, self.bias)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'in_features=3, out_features=2, bias=True'``."""
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
@@ -98,18 +110,21 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Re-draw ``weight`` and ``bias`` from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
         bound = 1 / math.sqrt(self.weight.shape[1])
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
+        """``x1^T A x2 + b`` for inputs of shapes ``(*, in1_features)`` and ``(*, in2_features)``."""
         for name, x, n in (("input1", input1, self.in1_features), ("input2", input2, self.in2_features)):
             if not x.shape or x.shape[-1] != n:
                 raise RuntimeError(f"{self._layer_repr()}: expected {name} with last dimension {n}, got shape {tuple(x.shape)}")
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self):
+        """The repr's argument text: the three feature sizes and whether there is a bias."""
         return (
             f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
             f"out_features={self.out_features}, bias={self.bias is not None}"

@@ -36,6 +36,7 @@ class RemovableHandle:
         self.id = next(RemovableHandle._ids)
 
     def remove(self):
+        """Unregister the hook; removing it twice is harmless."""
         self._hooks.pop(self.id, None)
 
     def __enter__(self):
@@ -92,6 +93,7 @@ class Module:
         d["_scope_name"] = ""
 
     def forward(self, *args, **kwargs):
+        """The computation of the module: every subclass defines it. Call the module (``m(x)``), not ``forward``."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ---- calling --------------------------------------------------------------------------------
@@ -275,10 +277,12 @@ class Module:
             yield from module.named_modules(memo, sub, remove_duplicate)
 
     def modules(self):
+        """Yield this module and every module below it, each once, depth first."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self):
+        """Yield ``(name, module)`` for the direct children, each once."""
         seen = set()
         for name, module in self._modules.items():
             if module is not None and module not in seen:
@@ -286,6 +290,7 @@ class Module:
                 yield name, module
 
     def children(self):
+        """Yield the direct children, each once."""
         for _, m in self.named_children():
             yield m
 
@@ -307,6 +312,7 @@ class Module:
         return self._named_members(lambda m: m._parameters.items(), prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
+        """Yield every parameter (of the children too, unless ``recurse=False``), each shared one once."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
@@ -315,6 +321,7 @@ class Module:
         return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
+        """Yield every buffer (of the children too, unless ``recurse=False``)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -330,6 +337,7 @@ class Module:
         return mod
 
     def get_parameter(self, target):
+        """The parameter at dotted path ``target``, e.g. ``'fc1.weight'``."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if name not in mod._parameters:
@@ -337,6 +345,7 @@ class Module:
         return mod._parameters[name]
 
     def get_buffer(self, target):
+        """The buffer at dotted path ``target``, e.g. ``'bn.running_mean'``."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if name not in mod._buffers:
@@ -420,18 +429,23 @@ class Module:
         return self._apply(lambda a: a.astype(dtype) if a.dtype.kind in "fc" and a.dtype != dtype else a)
 
     def float(self):
+        """Cast the floating-point parameters and buffers to float32. Returns self."""
         return self.to(ag.float32)
 
     def double(self):
+        """Cast the floating-point parameters and buffers to float64. Returns self."""
         return self.to(ag.float64)
 
     def half(self):
+        """Cast the floating-point parameters and buffers to float16. Returns self."""
         return self.to(ag.float16)
 
     def type(self, dst_type):
+        """``to(dst_type)``: cast the floating-point parameters and buffers. Returns self."""
         return self.to(dst_type)
 
     def cpu(self):
+        """Return self: there is only one device."""
         return self
 
     # ---- state dict ---------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class _BatchNorm(Module):
         self.reset_parameters()
 
     def reset_running_stats(self):
+        """Set ``running_mean`` to 0, ``running_var`` to 1 and ``num_batches_tracked`` to 0."""
         if self.track_running_stats:
             with ag.no_grad():
                 self.running_mean.zero_()
@@ -52,6 +53,7 @@ class _BatchNorm(Module):
                 self.num_batches_tracked.zero_()
 
     def reset_parameters(self):
+        """Reset the running statistics, ``weight`` to ones and ``bias`` to zeros."""
         self.reset_running_stats()
         if self.weight is not None:
             init.ones_(self.weight)
@@ -62,6 +64,7 @@ class _BatchNorm(Module):
         raise NotImplementedError
 
     def forward(self, input):  # noqa: A002
+        """Normalise each channel with the batch statistics (training) or the running ones (eval)."""
         self._check_input_dim(input)
         if input.shape[1] != self.num_features:
             raise RuntimeError(
@@ -90,6 +93,7 @@ class _BatchNorm(Module):
             raise ValueError(f"{self._layer_repr()}: {e}") from None
 
     def extra_repr(self):
+        """The repr's argument text: ``num_features``, ``eps``, ``momentum`` and the flags."""
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
             f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
@@ -143,12 +147,14 @@ class LayerNorm(Module):
             self.register_parameter("bias", None)
 
     def reset_parameters(self):
+        """Set ``weight`` to ones and ``bias`` to zeros."""
         if self.weight is not None:
             init.ones_(self.weight)
         if self.bias is not None:
             init.zeros_(self.bias)
 
     def forward(self, input):  # noqa: A002
+        """Normalise over the last ``len(normalized_shape)`` dims, then scale and shift."""
         k = len(self.normalized_shape)
         if tuple(input.shape[input.ndim - k:]) != self.normalized_shape or input.ndim < k:
             raise RuntimeError(
@@ -158,6 +164,7 @@ class LayerNorm(Module):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'(8,), eps=1e-05, elementwise_affine=True, bias=True'``."""
         return (
             f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
             f"bias={self.bias is not None}"

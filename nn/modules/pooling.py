@@ -28,11 +28,13 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input):  # noqa: A002
+        """Max-pool ``(N, C, H, W)`` (or ``(C, H, W)``); with ``return_indices`` also the argmax indices."""
         _check_ndim(self, input, 2)
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
 
     def extra_repr(self):
+        """The repr's argument text: ``kernel_size``, ``stride``, ``padding``, ``dilation``, ``ceil_mode``."""
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
@@ -43,6 +45,7 @@ class MaxPool1d(MaxPool2d):
     """Max over ``kernel_size`` windows of ``(N, C, L)``."""
 
     def forward(self, input):  # noqa: A002
+        """Max-pool ``(N, C, L)`` (or ``(C, L)``)."""
         _check_ndim(self, input, 1)
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
@@ -62,11 +65,13 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``(N, C, H, W)`` (or ``(C, H, W)``)."""
         _check_ndim(self, input, 2)
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
+        """The repr's argument text: ``kernel_size``, ``stride``, ``padding``."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -83,10 +88,12 @@ class AvgPool1d(Module):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``(N, C, L)`` (or ``(C, L)``)."""
         _check_ndim(self, input, 1)
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
     def extra_repr(self):
+        """The repr's argument text: ``kernel_size``, ``stride``, ``padding``."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -98,10 +105,12 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``(N, C, H, W)`` (or ``(C, H, W)``) to ``output_size``."""
         _check_ndim(self, input, 2)
         return F.adaptive_avg_pool2d(input, self.output_size)
 
     def extra_repr(self):
+        """The repr's argument text, e.g. ``'output_size=1'``."""
         return f"output_size={self.output_size}"
 
 
@@ -109,5 +118,6 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
     """Average pooling of ``(N, C, L)`` to ``output_size``."""
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``(N, C, L)`` (or ``(C, L)``) to ``output_size``."""
         _check_ndim(self, input, 1)
         return F.adaptive_avg_pool1d(input, self.output_size)

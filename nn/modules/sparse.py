@@ -42,6 +42,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
+        """Re-draw ``weight`` from N(0, 1) and zero the ``padding_idx`` row."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with ag.no_grad():
@@ -49,16 +50,22 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, **kwargs):
+        """An ``Embedding`` whose table is ``embeddings`` (a 2-D tensor), as ``torch.nn.Embedding.from_pretrained``.
+
+        With ``freeze=True`` (the default) the table does not require grad.
+        """
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx=padding_idx, _weight=embeddings, _freeze=freeze, **kwargs)
 
     def forward(self, input):  # noqa: A002
+        """The rows at the integer indices ``input``: shape ``input.shape + (embedding_dim,)``."""
         try:
             return F.embedding(input, self.weight, self.padding_idx)
         except (TypeError, IndexError) as e:
             raise type(e)(f"{self._layer_repr()}: {e}") from None
 
     def extra_repr(self):
+        """The repr's argument text: the table's sizes and the options that are set."""
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
