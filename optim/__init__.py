@@ -1,7 +1,8 @@
 """``optim``: optimizers and learning-rate schedulers, mirroring ``torch.optim``.
 
->>> import optim
->>> opt = optim.Adam(model.parameters(), lr=1e-3)
+>>> import autograd as ag, optim
+>>> w = ag.zeros(3, requires_grad=True)  # or model.parameters()
+>>> opt = optim.Adam([w], lr=1e-3)
 >>> sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
 
 Built on the public API of ``autograd`` only. Every optimizer updates the

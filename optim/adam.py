@@ -49,6 +49,24 @@ class Adam(Optimizer):
     ``eps`` is added after the bias correction of ``sqrt(v_t)``, exactly where
     PyTorch adds it. State: ``step`` (an int), ``exp_avg`` (m), ``exp_avg_sq``
     (v) and, with amsgrad, ``max_exp_avg_sq``; the moments start at zero.
+
+    Examples
+    --------
+    Each early step moves a parameter by about ``lr``, whatever the scale of
+    its gradient (here 2 and 4 at the start):
+
+    >>> import autograd as ag, optim
+    >>> w = ag.tensor([0.0, 0.0], requires_grad=True)
+    >>> target = ag.tensor([1.0, -2.0])
+    >>> opt = optim.Adam([w], lr=0.1)  # in a model: optim.Adam(model.parameters(), lr=1e-3)
+    >>> for _ in range(3):
+    ...     opt.zero_grad()
+    ...     ((w - target) ** 2).sum().backward()
+    ...     opt.step()
+    >>> w
+    tensor([ 0.2984, -0.2994], requires_grad=True)
+    >>> opt.state[w]["step"]
+    3
     """
 
     def __init__(
@@ -149,6 +167,7 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True)
 
     def load_state_dict(self, state_dict):
+        """Load as :meth:`Optimizer.load_state_dict`, keeping weight decay decoupled whatever the checkpoint says."""
         super().load_state_dict(state_dict)
         for group in self.param_groups:  # AdamW always decouples, whatever the checkpoint says
             group["decoupled_weight_decay"] = True

@@ -188,6 +188,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
+        """The scheduler's state; for each ``lr_lambda``, the attributes of a callable object or None for a function."""
         state = {
             key: copy.deepcopy(value) for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")
         }
@@ -197,6 +198,7 @@ class LambdaLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
+        """Restore the state from :meth:`state_dict`, including the attributes of callable-object lambdas."""
         state_dict = dict(state_dict)
         lr_lambdas = state_dict.pop("lr_lambdas")
         self.__dict__.update(copy.deepcopy(state_dict))
@@ -205,6 +207,7 @@ class LambdaLR(LRScheduler):
                 fn.__dict__.update(copy.deepcopy(saved))
 
     def get_lr(self):
+        """``initial_lr * lr_lambda(last_epoch)`` for each group."""
         return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
@@ -226,6 +229,19 @@ class StepLR(LRScheduler):
     -----
     ``lr_t = initial_lr * gamma ** (t // step_size)`` when nothing else
     changes the rate (the update is applied to the current rate).
+
+    Examples
+    --------
+    >>> import autograd as ag, optim
+    >>> opt = optim.SGD([ag.zeros(2, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> lrs = []
+    >>> for epoch in range(6):
+    ...     lrs.append(opt.param_groups[0]["lr"])
+    ...     opt.step()  # the epoch's training steps
+    ...     sched.step()
+    >>> lrs
+    [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
@@ -236,6 +252,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """The current rates, times ``gamma`` when ``last_epoch`` is a positive multiple of ``step_size``."""
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -269,6 +286,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """The current rates, times ``gamma`` for each time ``last_epoch`` is listed as a milestone."""
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         factor = self.gamma ** self.milestones[self.last_epoch]
@@ -301,6 +319,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """The current rates times ``gamma`` (unchanged at the initial step)."""
         if self._is_initial:  # resuming must not advance the rate a step ahead of itself
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -347,6 +366,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """The next rates on the cosine, by the chainable recursion given in the class docstring."""
         t, t_max, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
@@ -520,6 +540,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * pct + start
 
     def get_lr(self):
+        """The rates (and momentum or beta1, when cycled) at step ``last_epoch`` of the cycle."""
         step_num = self.last_epoch
         if step_num > self.total_steps:
             raise ValueError(
@@ -667,6 +688,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self):
+        """True while the cooldown after a reduction is running (bad epochs are not counted)."""
         return self.cooldown_counter > 0
 
     def _is_better(self, a, best):
@@ -689,5 +711,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
 
     def load_state_dict(self, state_dict):
+        """Restore the state from :meth:`state_dict`, rebuilding the comparison for the saved mode."""
         super().load_state_dict(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)

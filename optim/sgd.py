@@ -46,10 +46,28 @@ class SGD(Optimizer):
 
     Examples
     --------
-    >>> opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    One step on ``(w - target)^2``, whose gradient is ``2 (w - target)``:
+
+    >>> import autograd as ag, optim
+    >>> w = ag.tensor([0.0, 0.0], requires_grad=True)
+    >>> target = ag.tensor([1.0, -2.0])
+    >>> opt = optim.SGD([w], lr=0.1)  # in a model: optim.SGD(model.parameters(), ...)
     >>> opt.zero_grad()
-    >>> loss_fn(model(x), y).backward()
+    >>> ((w - target) ** 2).sum().backward()
     >>> opt.step()
+    >>> w  # 0 - 0.1 * 2 * (0 - target)
+    tensor([ 0.2000, -0.4000], requires_grad=True)
+
+    With momentum, the first step is the same and the second adds 0.9 of it:
+
+    >>> w = ag.tensor([0.0, 0.0], requires_grad=True)
+    >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    >>> for _ in range(2):
+    ...     opt.zero_grad()
+    ...     ((w - target) ** 2).sum().backward()
+    ...     opt.step()
+    >>> w  # b = 0.9 * [-2, 4] + [-1.6, 3.2]; w = [0.2, -0.4] - 0.1 * b
+    tensor([ 0.5400, -1.0800], requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False):
