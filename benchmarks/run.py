@@ -5,6 +5,8 @@
 
 Each round starts one fresh process per implementation, in turn (tapegrad, numpy,
 torch, tapegrad, ...), so a machine that slows down mid-run slows all of them alike.
+Each process first asks malloc to keep freed memory for reuse (``autograd.memory``;
+``--default-malloc`` leaves glibc's defaults), the same for all three implementations.
 The table shows the median over rounds of each process's own median time per unit,
 and the ratios tapegrad/numpy and tapegrad/torch. Before timing, the three must agree
 on the numbers each workload checks (a loss, gradient sums), or the run stops.
@@ -29,17 +31,23 @@ WORKLOADS = {
 IMPLS = ("tapegrad", "numpy", "torch")
 
 
-def _child(workload, impl):
+def _child(workload, impl, retain_memory=True):
     from benchmarks import workloads
+
+    if retain_memory:  # the same malloc setting for every implementation (see autograd.memory)
+        from autograd.memory import retain_freed_memory
+
+        retain_freed_memory()
 
     fn = getattr(workloads, f"{workload}_{impl}")
     value, check = fn()
     print(json.dumps({"value": value, "check": check}))
 
 
-def _run_child(workload, impl):
+def _run_child(workload, impl, default_malloc=False):
+    extra = ["--default-malloc"] if default_malloc else []
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--child", workload, impl],
+        [sys.executable, "-m", "benchmarks.run", "--child", workload, impl, *extra],
         capture_output=True,
         text=True,
         check=False,
@@ -63,9 +71,10 @@ def main(argv=None):
     parser.add_argument("-r", "--rounds", type=int, default=5, help="processes per implementation (default 5)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--default-malloc", action="store_true", help="keep glibc's default malloc settings")
     args = parser.parse_args(argv)
     if args.child:
-        _child(*args.child)
+        _child(*args.child, retain_memory=not args.default_malloc)
         return 0
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
@@ -77,7 +86,7 @@ def main(argv=None):
         checks = {}
         for _ in range(args.rounds):
             for impl in impls:
-                out = _run_child(workload, impl)
+                out = _run_child(workload, impl, args.default_malloc)
                 values[impl].append(out["value"])
                 checks[impl] = out["check"]
         ref = checks["tapegrad"]

@@ -441,6 +441,7 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    ag.memory.retain_freed_memory()  # reuse freed arrays instead of page-faulting new ones each step
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
         return train(args)
