@@ -66,10 +66,25 @@ def summary(model, input_size=None, dtype=None, input_data=None, batch_dim=None)
     its mode is restored afterwards. Totals count every parameter once,
     split into trainable (``requires_grad``) and non-trainable.
 
+    Examples
+    --------
     >>> import nn
     >>> s = nn.summary(nn.Sequential(nn.Linear(4, 3), nn.ReLU()), (2, 4))
     >>> s.total_params
     15
+    >>> print(s)
+    Model: "Sequential"
+    Input size: (2, 4)
+    ===========================================
+    Layer (type)    Output Shape    Param #
+    ===========================================
+    0 (Linear)      [2, 3]               15
+    1 (ReLU)        [2, 3]                0
+    ===========================================
+    Total params: 15
+    Trainable params: 15
+    Non-trainable params: 0
+    ===========================================
     """
     if input_data is None:
         if input_size is None:
