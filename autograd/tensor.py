@@ -323,7 +323,7 @@ class Tensor:
         return _ops.Clone.apply(self)
 
     def contiguous(self):
-        """Return self (numpy handles strides; there is no separate contiguous layout to make)."""
+        """Return self: every op here accepts any memory layout, so there is nothing to copy."""
         return self
 
     def is_floating_point(self):
