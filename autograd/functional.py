@@ -41,6 +41,19 @@ def _grads(outputs, inputs, grad_outputs, create_graph):
     return tuple(_new(np.zeros_like(x.data)) if g is None else g for x, g in zip(inputs, got))
 
 
+def _second_pass(grads, vs, wrt, create_graph):
+    """Differentiate ``sum(grads . vs)`` w.r.t. ``wrt``: the second reverse pass of jvp and vhp.
+
+    Gradients that did not depend on anything (no graph) contribute zeros.
+    """
+    pairs = [(g, v) for g, v in zip(grads, vs) if g.requires_grad]
+    if not pairs:
+        return tuple(_new(np.zeros_like(w.data)) for w in wrt)
+    got = _grad([p[0] for p in pairs], wrt, [p[1] for p in pairs], retain_graph=True,
+                create_graph=create_graph, allow_unused=True)
+    return tuple(_new(np.zeros_like(w.data)) if g is None else g for w, g in zip(wrt, got))
+
+
 def _detach(ts, create_graph):
     return ts if create_graph else tuple(t.detach() for t in ts)
 
@@ -117,13 +130,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         outs, out_tuple = _as_tuple(out)
         us = tuple(_new(np.zeros_like(o.data)).requires_grad_(True) for o in outs)
         gx = _grads(outs, xs, us, create_graph=True)
-        pairs = [(g, vv) for g, vv in zip(gx, vs) if g.requires_grad]
-        if pairs:
-            jv = _grad([p[0] for p in pairs], us, [p[1] for p in pairs], retain_graph=True,
-                       create_graph=create_graph, allow_unused=True)
-            jv = tuple(_new(np.zeros_like(o.data)) if g is None else g for o, g in zip(outs, jv))
-        else:
-            jv = tuple(_new(np.zeros_like(o.data)) for o in outs)
+        jv = _second_pass(gx, vs, us, create_graph)
     return (_detach(outs, create_graph) if out_tuple else _detach(outs, create_graph)[0]), (
         _detach(jv, create_graph) if out_tuple else _detach(jv, create_graph)[0]
     )
@@ -229,13 +236,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         vs, _ = _as_tuple(v) if v is not None else ((_new(np.ones_like(xs[0].data)),), False)
         out = func(*xs)
         g = _grads((out,), xs, (None,), create_graph=True)
-        pairs = [(gi, vi) for gi, vi in zip(g, vs) if gi.requires_grad]
-        if pairs:
-            h = _grad([p[0] for p in pairs], xs, [p[1] for p in pairs], retain_graph=True,
-                      create_graph=create_graph, allow_unused=True)
-            h = tuple(_new(np.zeros_like(x.data)) if hi is None else hi for x, hi in zip(xs, h))
-        else:
-            h = tuple(_new(np.zeros_like(x.data)) for x in xs)
+        h = _second_pass(g, vs, xs, create_graph)
     out = out if create_graph else out.detach()
     h = _detach(h, create_graph)
     return out, (h if is_tuple else h[0])

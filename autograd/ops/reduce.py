@@ -80,35 +80,25 @@ class AMax(Function):
 
     saves_inputs = True
     saves_result = True
+    reduce = staticmethod(np.amax)
 
-    @staticmethod
-    def forward(ctx, x, dim, keepdim):
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim):
         ctx.dim, ctx.keepdim = dim, keepdim
         if x.size == 0:
-            raise RuntimeError(f"amax(): Expected reduction dim to have non-zero size (input shape {x.shape})")
-        return np.amax(x, axis=dim, keepdims=keepdim)
+            name = cls.__name__.lower()
+            raise RuntimeError(f"{name}(): Expected reduction dim to have non-zero size (input shape {x.shape})")
+        return cls.reduce(x, axis=dim, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
         return _spread_to_ties(ctx, g)
 
 
-class AMin(Function):
+class AMin(AMax):
     """Minimum over dims; ties share the gradient evenly (PyTorch's ``amin``)."""
 
-    saves_inputs = True
-    saves_result = True
-
-    @staticmethod
-    def forward(ctx, x, dim, keepdim):
-        ctx.dim, ctx.keepdim = dim, keepdim
-        if x.size == 0:
-            raise RuntimeError(f"amin(): Expected reduction dim to have non-zero size (input shape {x.shape})")
-        return np.amin(x, axis=dim, keepdims=keepdim)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _spread_to_ties(ctx, g)
+    reduce = staticmethod(np.amin)
 
 
 def _spread_to_ties(ctx, g):
