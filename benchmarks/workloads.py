@@ -198,35 +198,37 @@ class _NumpyAdam:
             p -= tmp
 
 
+def _mlp_numpy_loss_and_grads(params, x, y):
+    """Forward and hand-derived backward of the MLP with cross-entropy: (loss, [gradients])."""
+    n = len(y)
+    w1, b1, w2, b2, w3, b3 = params
+    h1 = x @ w1.T + b1
+    a1 = np.maximum(h1, 0)
+    h2 = a1 @ w2.T + b2
+    a2 = np.maximum(h2, 0)
+    z = a2 @ w3.T + b3
+    z = z - z.max(1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+    loss = -logp[np.arange(n), y].mean()
+    dz = np.exp(logp)
+    dz[np.arange(n), y] -= 1
+    dz /= n
+    da2 = dz @ w3
+    da2 *= h2 > 0
+    da1 = da2 @ w2
+    da1 *= h1 > 0
+    return float(loss), [da1.T @ x, da1.sum(0), da2.T @ a1, da2.sum(0), dz.T @ a2, dz.sum(0)]
+
+
 def mlp_numpy(repeat=30):
     params, x, y = _mlp_init()
     opt = _NumpyAdam(params)
     first = {}
-    n = len(y)
 
     def step():
-        w1, b1, w2, b2, w3, b3 = params
-        h1 = x @ w1.T + b1
-        a1 = np.maximum(h1, 0)
-        h2 = a1 @ w2.T + b2
-        a2 = np.maximum(h2, 0)
-        z = a2 @ w3.T + b3
-        z = z - z.max(1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
-        loss = -logp[np.arange(n), y].mean()
-        dz = np.exp(logp)
-        dz[np.arange(n), y] -= 1
-        dz /= n
-        gw3, gb3 = dz.T @ a2, dz.sum(0)
-        da2 = dz @ w3
-        da2 *= h2 > 0
-        gw2, gb2 = da2.T @ a1, da2.sum(0)
-        da1 = da2 @ w2
-        da1 *= h1 > 0
-        gw1, gb1 = da1.T @ x, da1.sum(0)
-        grads = [gw1, gb1, gw2, gb2, gw3, gb3]
+        loss, grads = _mlp_numpy_loss_and_grads(params, x, y)
         if not first:
-            first["check"] = [float(loss)] + [float(np.linalg.norm(g)) for g in grads]
+            first["check"] = [loss] + [float(np.linalg.norm(g)) for g in grads]
         opt.step(grads)
 
     t = _median_time(step, repeat)
@@ -558,24 +560,9 @@ def epoch_numpy():
     opt = _NumpyAdam(params)
 
     def step(idx):
-        xb, yb = x[idx], y[idx]
-        n = len(yb)
-        w1, b1, w2, b2, w3, b3 = params
-        h1 = xb @ w1.T + b1
-        a1 = np.maximum(h1, 0)
-        h2 = a1 @ w2.T + b2
-        a2 = np.maximum(h2, 0)
-        z = a2 @ w3.T + b3
-        z = z - z.max(1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
-        loss = -logp[np.arange(n), yb].mean()
-        dz = np.exp(logp)
-        dz[np.arange(n), yb] -= 1
-        dz /= n
-        da2 = (dz @ w3) * (h2 > 0)
-        da1 = (da2 @ w2) * (h1 > 0)
-        opt.step([da1.T @ xb, da1.sum(0), da2.T @ a1, da2.sum(0), dz.T @ a2, dz.sum(0)])
-        return float(loss)
+        loss, grads = _mlp_numpy_loss_and_grads(params, x[idx], y[idx])
+        opt.step(grads)
+        return loss
 
     return _time_epoch(step, batches)
 
