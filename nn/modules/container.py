@@ -17,7 +17,22 @@ def _index(idx, size, what):
     return idx % size
 
 
-class Sequential(Module):
+class _NumberedChildren:
+    """``append``/``extend`` for containers whose children are named "0", "1", ... in order."""
+
+    def append(self, module):
+        """Add ``module`` at the end. Returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        """Append each module of ``modules`` in turn. Returns self."""
+        for m in modules:
+            self.append(m)
+        return self
+
+
+class Sequential(_NumberedChildren, Module):
     """Modules applied one after another, as ``torch.nn.Sequential``.
 
     Children are named ``'0'``, ``'1'``, ... (or by the keys of an
@@ -86,17 +101,6 @@ class Sequential(Module):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return Sequential(*self, *other)
 
-    def append(self, module):
-        """Add ``module`` at the end. Returns self."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        """Append each module of ``modules`` in turn. Returns self."""
-        for m in modules:
-            self.append(m)
-        return self
-
     def insert(self, index, module):
         """Insert ``module`` before position ``index``; later children are renumbered."""
         if not isinstance(module, Module):
@@ -129,7 +133,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_NumberedChildren, Module):
     """A list of modules whose parameters are registered, as ``torch.nn.ModuleList``.
 
     >>> import nn
@@ -174,17 +178,6 @@ class ModuleList(Module):
 
     def __add__(self, other):
         return ModuleList(list(self) + list(other))
-
-    def append(self, module):
-        """Add ``module`` at the end. Returns self."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        """Append each module of ``modules`` in turn. Returns self."""
-        for m in modules:
-            self.append(m)
-        return self
 
     def insert(self, index, module):
         """Insert ``module`` before position ``index``; later entries are renumbered."""
