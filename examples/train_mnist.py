@@ -209,6 +209,8 @@ def train(args):
                   f" | test loss {test_loss:.4f} acc {test_acc:.2%} | {row['seconds']:.1f}s", flush=True)
             write_outputs(args.out, model, state["history"], x_test, y_test, pred)
             save_checkpoint(ckpt_path, model, optimizer, scheduler, args, epoch + 1, 0, state["history"])
+    if interrupt.requested:
+        print("interrupt came after the last batch: the run is complete", file=sys.stderr)
     if pred is None:  # resumed after the last epoch: nothing left to train
         _, test_acc, pred = evaluate(model, loss_fn, x_test, y_test)
     else:

@@ -79,7 +79,8 @@ def test_same_seed_gives_the_same_numbers(data_root, tmp_path):
 
 
 def test_interrupt_then_resume_ends_with_the_same_weights(data_root, tmp_path):
-    common = ["--data-root", str(data_root), "--epochs", "2", "--batch-size", "32", "--no-progress", "--seed", "1"]
+    # small batches and several epochs: long enough (~1,000 steps) that Ctrl-C lands mid-training
+    common = ["--data-root", str(data_root), "--epochs", "6", "--batch-size", "8", "--no-progress", "--seed", "1"]
     full = run(common + ["--out", str(tmp_path / "full")])
     assert full.returncode == 0, full.stderr
 
@@ -89,7 +90,7 @@ def test_interrupt_then_resume_ends_with_the_same_weights(data_root, tmp_path):
     for line in proc.stdout:  # wait until training has started, then press Ctrl-C
         if line.startswith("model:"):
             break
-    time.sleep(1.0)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
