@@ -63,11 +63,17 @@ class Function:
     # Rarely set; class-level defaults cost nothing on the hot path.
     hooks = None  # gradient hooks of the output tensor (register_hook on a non-leaf)
     retained = None  # weak reference to the output tensor when it retains its grad
+    _watched = False  # hooks or retained is set: the backward walk looks at both
     scope = None  # the name_scope the op ran in
     trace = None  # the forward stack, recorded under detect_anomaly()
     freed = False  # saved values released by a backward pass
     _is_leaf_edge = False  # as an edge of the graph, a record is not a leaf (Tensor says True)
     _attrs_seen = True  # per class: False once a release found no attributes to scan
+    _saves = False  # per class: saves_inputs or saves_result (set below), one check in the backward walk
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._saves = bool(cls.saves_inputs or cls.saves_result)
 
     @staticmethod
     def forward(ctx, *arrays, **attrs):
@@ -96,7 +102,8 @@ class Function:
     def apply(cls, *inputs, **attrs):
         """Run the op on tensors; record it when grad mode is on and an input requires grad."""
         # This is the hot path of every op, so it is written out flat: one- and two-input
-        # calls unrolled, the record made inline. Each line here costs every op.
+        # calls unrolled, the record made inline, rare features (views, name scopes,
+        # anomaly traces) behind one flag each. Each line here costs every op.
         ctx = _object_new(cls)
         try:
             if attrs:
@@ -115,49 +122,70 @@ class Function:
             out = np.asarray(out)
         result = _object_new(_Tensor)
         result.data = out
-        result.requires_grad = False
         result.grad = None
-        result.grad_fn = None
         result._vc = None
         result._hooks = None
-        if cls.is_view:
-            src = inputs[0]
-            if src._vc is None:
-                src._vc = [0]
-            result._vc = src._vc
+        result.grad_fn = None
+        result.requires_grad = False
+        if cls.is_view:  # the output shares the input's memory, so it shares its version counter too
+            result._vc = version_counter(inputs[0])
         if not (state.enabled and cls.differentiable):
             return result
         # Edges are captured now, as PyTorch's next_functions are: a later in-place
         # op may rebind an input's grad_fn, and this record must keep the old one.
-        wanted = versioned = False
-        edges = []
-        for t in inputs:
-            if t.requires_grad:
-                wanted = True
-                fn = t.grad_fn
-                edges.append(t if fn is None else fn)
+        # An edge is the input's record, the input itself when it is a leaf, or None.
+        if len(inputs) == 2:
+            a, b = inputs
+            if a.requires_grad:
+                if b.requires_grad:
+                    edges = (a.grad_fn or a, b.grad_fn or b)
+                else:
+                    edges = (a.grad_fn or a, None)
+                    ctx._const_meta = _meta(inputs)
+            elif b.requires_grad:
+                edges = (None, b.grad_fn or b)
+                ctx._const_meta = _meta(inputs)
             else:
-                edges.append(None)
-            if t._vc is not None:
-                versioned = True
-        if not wanted:
-            return result
-        ctx.inputs = inputs
+                return result
+        elif len(inputs) == 1:
+            a = inputs[0]
+            if not a.requires_grad:
+                return result
+            edges = (a.grad_fn or a,)
+        else:
+            edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+            constants = sum(e is None for e in edges)
+            if constants == len(edges):
+                return result
+            if constants:
+                ctx._const_meta = _meta(inputs)
         ctx.next = edges
         ctx.seq = next(_seq)
         ctx.out_shape = out.shape
         ctx.out_dtype = out.dtype
-        ctx._stamp = state.inplace
+        # Only what backward reads is kept: the inputs of ops that read them (not those of
+        # add or relu, as in PyTorch), with their versions; the output of ops that read it.
         if cls.saves_inputs:
-            # a tuple of ints (untracked by the cyclic collector), or None when no input has a version yet
-            ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in inputs]) if versioned else None
+            ctx.inputs = inputs
+            ctx._stamp = state.inplace
+            # the inputs' versions now: a tuple of ints, or None when no input has a version counter yet (all 0)
+            if len(inputs) == 2 and inputs[0]._vc is None and inputs[1]._vc is None:
+                ctx._versions = None
+            else:
+                ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in inputs])
+        else:
+            ctx.inputs = ()  # nothing kept; None is left for "released by a backward pass"
         if cls.saves_result:
+            ctx._stamp = state.inplace
             ctx._result = out
-            result._vc = ctx._result_vc = [0]
-        if state.scope is not None:
-            ctx.scope = state.scope
-        if state.anomaly:
-            ctx.trace = traceback.format_stack()[:-2]
+            # The output's version counter is made when something first needs it (an in-place op,
+            # a view, detach), which links it here; most outputs never need one.
+            ctx._result_vc = None
+        if state.annotate:
+            if state._scope is not None:
+                ctx.scope = state._scope
+            if state._anomaly:
+                ctx.trace = traceback.format_stack()[:-2]
         result.grad_fn = ctx
         result.requires_grad = True
         return result
@@ -213,7 +241,7 @@ class Function:
 
     def saved_values(self):
         """Name -> array of what this record holds for backward (empty once freed)."""
-        if self.inputs is None:
+        if self.inputs is None:  # released
             return {}
         saved = {}
         if self.saves_inputs:
@@ -235,7 +263,7 @@ class Function:
                 then = 0 if saved is None else saved[i]
                 if vc is not None and vc[0] != then:
                     raise_modified(self, t.data.shape, t.data.dtype, f"input {i}", vc[0], then)
-        if self.saves_result and self._result_vc[0] != 0:
+        if self.saves_result and self._result_vc is not None and self._result_vc[0] != 0:
             raise_modified(self, self.out_shape, self.out_dtype, "the output", self._result_vc[0], 0)
 
     def release(self):
@@ -245,18 +273,14 @@ class Function:
         ``dim``), so the exporter can still draw it and an op that saved
         nothing can be walked again, as in PyTorch.
         """
-        if self.inputs is None:  # released by an earlier pass already
-            return
-        for edge in self.next:
-            if edge is None:  # keep what the drawing shows of inputs that get no gradient
-                self._const_meta = [(tuple(t.data.shape), t.data.dtype) for t in self.inputs]
-                break
         self.inputs = None
-        if self.saves_result:
-            self._result = None
+        self._result = None
+        if self._attrs_seen:
+            self.release_attrs()
+
+    def release_attrs(self):
+        """Drop the arrays ``forward`` kept as attributes (a mask, indices); keep the rest."""
         cls = type(self)
-        if not cls._attrs_seen:
-            return
         d = self.__dict__
         if not d:
             cls._attrs_seen = False  # this op keeps no attributes: later releases skip the scan
@@ -274,8 +298,8 @@ class Function:
 
     def input_meta(self):
         """(shape, dtype) of each input: from the tensors while they are held, else from the edges."""
-        if self.inputs is not None:
-            return [(tuple(t.data.shape), t.data.dtype) for t in self.inputs]
+        if self.inputs:
+            return _meta(self.inputs)
         meta = []
         const_meta = self.__dict__.get("_const_meta")
         for i, e in enumerate(self.next):
@@ -289,6 +313,11 @@ class Function:
 
 
 _BOOKKEEPING = frozenset({"hooks", "retained", "scope", "trace", "freed"})
+
+
+def _meta(inputs):
+    """(shape, dtype) of each input: what the drawing shows of inputs that get no gradient, once they are let go."""
+    return [(tuple(t.data.shape), t.data.dtype) for t in inputs]
 
 
 def _is_array(v):
@@ -308,6 +337,22 @@ def _broadcast_error(cls, inputs):
                 "broadcasting needs each dimension to match or be 1"
             )
     return RuntimeError(f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together")
+
+
+def version_counter(t):
+    """``t``'s version counter (a one-item list shared with its views), made on first need.
+
+    In-place ops bump it; records that saved ``t`` compare it in backward. A
+    record that saved its output (relu, exp, ...) does not make one up front:
+    when the output first gets one, the record is linked to it here.
+    """
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+        fn = t.grad_fn
+        if fn is not None and fn.saves_result and fn._result is t.data:
+            fn._result_vc = vc
+    return vc
 
 
 def raise_freed(node):

@@ -11,14 +11,33 @@ import functools
 class _State:
     """Flags read on every op; kept on one small object so the hot path reads one global."""
 
-    __slots__ = ("enabled", "graph", "anomaly", "scope", "inplace")
+    __slots__ = ("enabled", "graph", "_anomaly", "_scope", "inplace", "annotate")
 
     def __init__(self):
         self.enabled = True  # record ops on the tape
         self.graph = False  # a backward pass with create_graph=True is running
-        self.anomaly = False  # detect_anomaly() is active
-        self.scope = None  # innermost name_scope (a _Scope) or None
+        self._anomaly = False  # detect_anomaly() is active
+        self._scope = None  # innermost name_scope (a _Scope) or None
         self.inplace = 0  # count of in-place changes so far: records made since the last one skip version checks
+        self.annotate = False  # a scope or anomaly mode is on: records get tagged (one check per op)
+
+    @property
+    def anomaly(self):
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, value):
+        self._anomaly = value
+        self.annotate = bool(value) or self._scope is not None
+
+    @property
+    def scope(self):
+        return self._scope
+
+    @scope.setter
+    def scope(self, value):
+        self._scope = value
+        self.annotate = value is not None or bool(self._anomaly)
 
 
 state = _State()

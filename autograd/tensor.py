@@ -226,9 +226,7 @@ class Tensor:
     def detach(self):
         """A tensor sharing this one's data (and version counter) that is cut from the graph."""
         t = _new(self.data)
-        if self._vc is None:
-            self._vc = [0]
-        t._vc = self._vc
+        t._vc = _function.version_counter(self)
         return t
 
     def detach_(self):
@@ -245,6 +243,7 @@ class Tensor:
             import weakref
 
             self.grad_fn.retained = weakref.ref(self)
+            self.grad_fn._watched = True
 
     @property
     def retains_grad(self):
@@ -261,6 +260,7 @@ class Tensor:
         if self.grad_fn is not None:
             if self.grad_fn.hooks is None:
                 self.grad_fn.hooks = []
+                self.grad_fn._watched = True
             hooks = self.grad_fn.hooks
         else:
             if self._hooks is None:

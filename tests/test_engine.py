@@ -134,6 +134,41 @@ def test_modifying_a_saved_output_in_place_names_the_op():
         y.sum().backward()
 
 
+def test_modifying_a_saved_output_through_a_view_makes_backward_fail():
+    x = leaf([1.0, 2.0])
+    y = x.exp()
+    v = y[:1]  # a view: shares y's memory and version counter
+    with ag.no_grad():
+        v.mul_(2.0)
+    with pytest.raises(RuntimeError, match="Exp"):
+        y.sum().backward()
+
+
+def test_modifying_a_saved_output_through_detach_makes_backward_fail():
+    x = leaf([1.0, 2.0])
+    y = x.sigmoid()
+    y.detach().zero_()  # detach shares the data and the version counter, as in PyTorch
+    with pytest.raises(RuntimeError, match="Sigmoid"):
+        y.sum().backward()
+
+
+def test_modifying_a_saved_output_by_setitem_makes_backward_fail():
+    x = leaf([1.0, -2.0])
+    y = x.relu()
+    with ag.no_grad():
+        y[0] = 5.0
+    with pytest.raises(RuntimeError, match="Relu"):
+        y.sum().backward()
+
+
+def test_a_view_of_a_saved_output_left_unchanged_keeps_backward_working():
+    x = leaf([1.0, 2.0])
+    y = x.exp()
+    _ = y[:1], y.detach()
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0]))
+
+
 def test_in_place_on_leaf_that_requires_grad_is_an_error():
     x = leaf([1.0])
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):

@@ -14,6 +14,7 @@ import sys
 import numpy as np
 
 from .. import _dtype
+from ..function import version_counter
 from ..grad_mode import state
 from .elementwise import (  # noqa: F401 - the op table
     Abs,
@@ -488,9 +489,7 @@ def einsum(equation, *operands):
 
 # ---- in place -----------------------------------------------------------------------------------
 def _bump(x):
-    if x._vc is None:
-        x._vc = [0]
-    x._vc[0] += 1
+    version_counter(x)[0] += 1
     state.inplace += 1
 
 
@@ -512,6 +511,7 @@ def inplace(x, fn, opname):
     """
     t = _tensor_mod()
     _check_leaf_inplace(x, opname)
+    version_counter(x)  # made before x.grad_fn is rebound, so the record that made x is linked to it
     if state.enabled:
         old = t._new(x.data.copy())
         old.grad_fn = x.grad_fn
