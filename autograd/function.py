@@ -182,10 +182,7 @@ class Function:
             # a view, detach), which links it here; most outputs never need one.
             ctx._result_vc = None
         if state.annotate:
-            if state._scope is not None:
-                ctx.scope = state._scope
-            if state._anomaly:
-                ctx.trace = traceback.format_stack()[:-2]
+            _annotate(ctx, 3)  # the stack up to the caller of the Tensor method that called apply
         result.grad_fn = ctx
         result.requires_grad = True
         return result
@@ -313,6 +310,72 @@ class Function:
 
 
 _BOOKKEEPING = frozenset({"hooks", "retained", "scope", "trace", "freed"})
+
+
+def binary_operator(cls, general):
+    """``Tensor.__add__`` and friends: ``cls.apply(a, b)`` with the record made inline.
+
+    For two tensors of one dtype (the common case) this does what ``apply``
+    does for a two-input op, without its extra call and argument handling;
+    anything else goes to ``general(a, b)`` (scalars, lists, dtype promotion).
+    On the 1,000-op chain benchmark it takes about a sixth off the forward time.
+    """
+    assert not cls.is_view and cls.differentiable and not cls.saves_result
+    forward, saves_inputs = cls.forward, cls.saves_inputs
+    ndarray, new, seq = np.ndarray, _object_new, _seq
+
+    def operator(a, b):
+        if type(b) is not _Tensor or b.data.dtype is not a.data.dtype:
+            return general(a, b)
+        ctx = new(cls)
+        try:
+            out = forward(ctx, a.data, b.data)
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            raise _broadcast_error(cls, (a, b)) from None
+        if type(out) is not ndarray:
+            out = np.asarray(out)  # 0-d inputs give a numpy scalar
+        result = new(_Tensor)
+        result.data = out
+        result.grad = None
+        result._vc = None
+        result._hooks = None
+        if not (state.enabled and (a.requires_grad or b.requires_grad)):
+            result.grad_fn = None
+            result.requires_grad = False
+            return result
+        if a.requires_grad and b.requires_grad:
+            ctx.next = (a.grad_fn or a, b.grad_fn or b)
+        else:
+            ctx.next = (a.grad_fn or a, None) if a.requires_grad else (None, b.grad_fn or b)
+            ctx._const_meta = _meta((a, b))
+        ctx.seq = next(seq)
+        ctx.out_shape = out.shape
+        ctx.out_dtype = out.dtype
+        if saves_inputs:
+            ctx.inputs = (a, b)
+            ctx._stamp = state.inplace
+            va, vb = a._vc, b._vc
+            ctx._versions = None if va is None and vb is None else (0 if va is None else va[0], 0 if vb is None else vb[0])
+        else:
+            ctx.inputs = ()
+        if state.annotate:
+            _annotate(ctx, 2)  # the stack up to the line with the operator
+        result.grad_fn = ctx
+        result.requires_grad = True
+        return result
+
+    operator.__name__ = f"{cls.__name__.lower()}_operator"
+    return operator
+
+
+def _annotate(ctx, frames):
+    """Tag a new record with the name scope it ran in and, under detect_anomaly(), the forward stack."""
+    if state._scope is not None:
+        ctx.scope = state._scope
+    if state._anomaly:
+        ctx.trace = traceback.format_stack()[:-frames]
 
 
 def _meta(inputs):

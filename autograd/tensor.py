@@ -336,24 +336,18 @@ class Tensor:
 
     # ---- arithmetic ------------------------------------------------------------------
     def __add__(self, other):
-        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # the common case, kept short
-            return _Add(self, other)
         return _binary(_ops.Add, self, other, "add")
 
     def __radd__(self, other):
         return _binary(_ops.Add, self, other, "add", reverse=True)
 
     def __sub__(self, other):
-        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # the common case, kept short
-            return _Sub(self, other)
         return _binary(_ops.Sub, self, other, "sub")
 
     def __rsub__(self, other):
         return _binary(_ops.Sub, self, other, "sub", reverse=True)
 
     def __mul__(self, other):
-        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # the common case, kept short
-            return _Mul(self, other)
         return _binary(_ops.Mul, self, other, "mul")
 
     def __rmul__(self, other):
@@ -1470,4 +1464,8 @@ def _format_tensor(t):
 
 from . import ops as _ops  # noqa: E402 - ops need Tensor defined first
 
-_Add, _Sub, _Mul, _Relu = _ops.Add.apply, _ops.Sub.apply, _ops.Mul.apply, _ops.Relu.apply
+_Relu = _ops.Relu.apply
+# The hottest operators go straight to the op with the record made inline (see binary_operator).
+Tensor.__add__ = _function.binary_operator(_ops.Add, Tensor.__add__)
+Tensor.__sub__ = _function.binary_operator(_ops.Sub, Tensor.__sub__)
+Tensor.__mul__ = _function.binary_operator(_ops.Mul, Tensor.__mul__)
