@@ -366,7 +366,49 @@ def binary_operator(cls, general):
         result.requires_grad = True
         return result
 
-    operator.__name__ = f"{cls.__name__.lower()}_operator"
+    operator.__name__, operator.__doc__ = general.__name__, general.__doc__
+    return operator
+
+
+def unary_operator(cls, method):
+    """``Tensor.relu`` and friends: ``cls.apply(a)`` with the record made inline (see ``binary_operator``).
+
+    ``method`` is the plain version, whose name and docstring the result takes.
+    """
+    assert not cls.is_view and cls.differentiable and not cls.saves_inputs
+    forward, saves_result = cls.forward, cls.saves_result
+    ndarray, new, seq = np.ndarray, _object_new, _seq
+
+    def operator(a):
+        ctx = new(cls)
+        out = forward(ctx, a.data)
+        if type(out) is not ndarray:
+            out = np.asarray(out)
+        result = new(_Tensor)
+        result.data = out
+        result.grad = None
+        result._vc = None
+        result._hooks = None
+        if not (a.requires_grad and state.enabled):
+            result.grad_fn = None
+            result.requires_grad = False
+            return result
+        ctx.next = (a.grad_fn or a,)
+        ctx.seq = next(seq)
+        ctx.out_shape = out.shape
+        ctx.out_dtype = out.dtype
+        ctx.inputs = ()
+        if saves_result:
+            ctx._stamp = state.inplace
+            ctx._result = out
+            ctx._result_vc = None  # made when first needed (version_counter)
+        if state.annotate:
+            _annotate(ctx, 2)
+        result.grad_fn = ctx
+        result.requires_grad = True
+        return result
+
+    operator.__name__, operator.__doc__ = method.__name__, method.__doc__
     return operator
 
 

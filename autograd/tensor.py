@@ -592,7 +592,7 @@ class Tensor:
 
     def relu(self):
         """Elementwise ``max(x, 0)``; the gradient at 0 is 0, as in PyTorch."""
-        return _Relu(self)
+        return _ops.Relu.apply(self)
 
     def abs(self):
         """Elementwise absolute value (also ``absolute``); the gradient is ``sign(x)``, 0 at 0."""
@@ -1464,8 +1464,8 @@ def _format_tensor(t):
 
 from . import ops as _ops  # noqa: E402 - ops need Tensor defined first
 
-_Relu = _ops.Relu.apply
 # The hottest operators go straight to the op with the record made inline (see binary_operator).
 Tensor.__add__ = _function.binary_operator(_ops.Add, Tensor.__add__)
 Tensor.__sub__ = _function.binary_operator(_ops.Sub, Tensor.__sub__)
 Tensor.__mul__ = _function.binary_operator(_ops.Mul, Tensor.__mul__)
+Tensor.relu = _function.unary_operator(_ops.Relu, Tensor.relu)
