@@ -1,4 +1,4 @@
-"""Memory reuse for numpy-allocated arrays.
+"""Process settings for training: memory reuse for numpy arrays, and fewer cyclic collections.
 
 A training step allocates the same large arrays (activations, gradients,
 convolution columns) again and again. With glibc's default settings, blocks
@@ -13,6 +13,7 @@ does), and the benchmarks apply it to every implementation alike.
 
 import ctypes
 import ctypes.util
+import gc
 import sys
 
 _M_TRIM_THRESHOLD = -1
@@ -47,3 +48,32 @@ def retain_freed_memory(enable=True):
         ok = mallopt(_M_MMAP_THRESHOLD, 128 * 1024) and mallopt(_M_TRIM_THRESHOLD, 128 * 1024)
         ok = ok and mallopt(_M_TOP_PAD, 0)
     return bool(ok)
+
+
+_GC_DEFAULT_THRESHOLD = 700  # CPython's default first-generation threshold
+_GC_RELAXED_THRESHOLD = 100_000
+
+
+def relax_gc(enable=True):
+    """Run Python's cyclic garbage collector less often while tapes are being recorded.
+
+    Every recorded op leaves a few Python objects (its record, the output
+    tensor, the edge tuple) that live until backward. Python's collector
+    rescans all live objects each time their number has grown by a quarter:
+    on a 100,000-op chain that is four full collections, half of the forward
+    pass. The tape does not need them, since backward frees its records by
+    reference counting, so ``relax_gc()`` raises the first-generation
+    threshold from 700 to 100,000 allocations; cycles made elsewhere are
+    still collected, a little later. It changes a process-wide setting, so
+    the library never calls it on import: programs opt in (``tapegrad-train``
+    does), and the benchmarks apply it to every implementation alike.
+    ``enable=False`` restores the default. Returns the new threshold.
+
+    >>> import autograd
+    >>> autograd.memory.relax_gc(False)
+    700
+    """
+    t0, t1, t2 = gc.get_threshold()
+    new = _GC_RELAXED_THRESHOLD if enable else _GC_DEFAULT_THRESHOLD
+    gc.set_threshold(new, t1, t2)
+    return new

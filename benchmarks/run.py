@@ -5,8 +5,9 @@
 
 Each round starts one fresh process per implementation, in turn (tapegrad, numpy,
 torch, tapegrad, ...), so a machine that slows down mid-run slows all of them alike.
-Each process first asks malloc to keep freed memory for reuse (``autograd.memory``;
-``--default-malloc`` leaves glibc's defaults), the same for all three implementations.
+Each process first asks malloc to keep freed memory for reuse and Python's cyclic
+collector to run less often (``autograd.memory``), the same for all three
+implementations; ``--default-malloc`` and ``--default-gc`` keep the defaults.
 The table shows the median over rounds of each process's own median time per unit,
 and the ratios tapegrad/numpy and tapegrad/torch. Before timing, the three must agree
 on the numbers each workload checks (a loss, gradient sums), or the run stops.
@@ -31,21 +32,26 @@ WORKLOADS = {
 IMPLS = ("tapegrad", "numpy", "torch")
 
 
-def _child(workload, impl, retain_memory=True):
+def _child(workload, impl, retain_memory=True, relax_gc=True):
     from benchmarks import workloads
 
-    if retain_memory:  # the same malloc setting for every implementation (see autograd.memory)
+    # the same process settings for every implementation (see autograd.memory)
+    if retain_memory:
         from autograd.memory import retain_freed_memory
 
         retain_freed_memory()
+    if relax_gc:
+        from autograd.memory import relax_gc as relax
+
+        relax()
 
     fn = getattr(workloads, f"{workload}_{impl}")
     value, check = fn()
     print(json.dumps({"value": value, "check": check}))
 
 
-def _run_child(workload, impl, default_malloc=False):
-    extra = ["--default-malloc"] if default_malloc else []
+def _run_child(workload, impl, default_malloc=False, default_gc=False):
+    extra = ["--default-malloc"] * default_malloc + ["--default-gc"] * default_gc
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--child", workload, impl, *extra],
         capture_output=True,
@@ -72,9 +78,10 @@ def main(argv=None):
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--default-malloc", action="store_true", help="keep glibc's default malloc settings")
+    parser.add_argument("--default-gc", action="store_true", help="keep Python's default garbage collector thresholds")
     args = parser.parse_args(argv)
     if args.child:
-        _child(*args.child, retain_memory=not args.default_malloc)
+        _child(*args.child, retain_memory=not args.default_malloc, relax_gc=not args.default_gc)
         return 0
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
@@ -86,7 +93,7 @@ def main(argv=None):
         checks = {}
         for _ in range(args.rounds):
             for impl in impls:
-                out = _run_child(workload, impl, args.default_malloc)
+                out = _run_child(workload, impl, args.default_malloc, args.default_gc)
                 values[impl].append(out["value"])
                 checks[impl] = out["check"]
         ref = checks["tapegrad"]

@@ -447,6 +447,7 @@ def parse_args(argv):
 
 def main(argv=None):
     ag.memory.retain_freed_memory()  # reuse freed arrays instead of page-faulting new ones each step
+    ag.memory.relax_gc()  # a step's tape is freed by reference counting: rescanning it is wasted time
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
         return train(args)
