@@ -128,27 +128,28 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     grads = (grads,)
                 if anomaly:
                     _check_finite(node, grads)
+                exact = node._exact
                 for edge, gi in zip(node.next, grads):
                     if edge is None or gi is None:
                         continue
-                    if type(gi) is not np.ndarray and not create_graph:
-                        gi = np.asarray(gi)  # numpy indexing can hand back a scalar
+                    if not exact:  # fit the gradient to the input: unbroadcast, cast, and make it an array
+                        if type(gi) is not np.ndarray and not create_graph:
+                            gi = np.asarray(gi)  # numpy indexing can hand back a scalar
+                        if edge._is_leaf_edge:
+                            shape, dtype = edge.data.shape, edge.data.dtype
+                        else:
+                            shape, dtype = edge.out_shape, edge.out_dtype
+                        if gi.shape != shape:
+                            gi = sum_to(gi, shape)
+                        if gi.dtype is not dtype and gi.dtype != dtype:
+                            gi = gi.astype(dtype)
                     if edge._is_leaf_edge:  # a leaf tensor (nn.Parameter too): its gradients are summed over the pass
-                        data = edge.data
-                        if gi.shape != data.shape:
-                            gi = sum_to(gi, data.shape)
-                        if gi.dtype is not data.dtype and gi.dtype != data.dtype:
-                            gi = gi.astype(data.dtype)
                         entry = leaf_grads.get(edge)
                         if entry is None:
                             leaf_grads[edge] = [edge, gi]
                         else:
                             entry[1] = entry[1] + gi
                         continue
-                    if gi.shape != edge.out_shape:
-                        gi = sum_to(gi, edge.out_shape)
-                    if gi.dtype is not edge.out_dtype and gi.dtype != edge.out_dtype:
-                        gi = gi.astype(edge.out_dtype)
                     if nxt is None:
                         if not heap:
                             nxt = [edge, gi]

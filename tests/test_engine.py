@@ -484,3 +484,19 @@ def test_grad_accumulation_does_not_touch_an_earlier_grad_tensor_of_another_leaf
     (a * 2.0).sum().backward()
     np.testing.assert_array_equal(b.grad.data, kept)
     np.testing.assert_array_equal(a.grad.data, [4.0])
+
+
+def test_zero_dim_products_give_array_gradients_of_the_leaf_dtype():
+    x = ag.tensor(3.0, requires_grad=True)
+    y = ag.tensor(2.0, requires_grad=True)
+    (x * y * x).backward()
+    assert isinstance(x.grad.data, np.ndarray) and x.grad.data.shape == ()
+    assert x.grad.dtype == ag.float32 and float(x.grad) == 12.0 and float(y.grad) == 9.0
+
+
+def test_a_broadcast_product_of_same_dtype_tensors_unbroadcasts_each_gradient():
+    a = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    b = ag.tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    (a * b + b).sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), np.arange(6.0).reshape(2, 3).sum(0) + 2)
+    np.testing.assert_allclose(a.grad.numpy(), np.broadcast_to([1.0, 2.0, 3.0], (2, 3)))

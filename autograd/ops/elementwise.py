@@ -289,6 +289,7 @@ class Relu(Function):
     """``max(x, 0)``; the gradient is ``g`` where the output is positive, else 0."""
 
     saves_result = True
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x):
