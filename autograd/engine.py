@@ -102,14 +102,15 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     leaf_grads[edge] = [edge, g]
                 else:
                     _add_pending(pending, heap, edge, g)
-            nxt = None  # the next record to visit, when it is the only one with a pending gradient
+            nxt = None  # the next record to visit, when it is the only one with a pending gradient ...
+            nxt_g = None  # ... and its gradient
             while True:
                 # A record's gradient is complete once every record with a larger seq has run.
                 # When the record just reached is the only one pending (a chain), that holds
                 # at once, and it is visited without the heap: this saves a quarter of a
                 # chain's backward time.
                 if nxt is not None:
-                    node, g = nxt
+                    node, g = nxt, nxt_g
                     nxt = None
                 elif heap:
                     node, g = pending.pop(-pop(heap))
@@ -152,14 +153,14 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         continue
                     if nxt is None:
                         if not heap:
-                            nxt = [edge, gi]
+                            nxt, nxt_g = edge, gi
                             continue
-                    elif nxt[0] is edge:
-                        nxt[1] = nxt[1] + gi
+                    elif nxt is edge:
+                        nxt_g = nxt_g + gi
                         continue
                     else:  # a second record reached: both go through the heap
-                        pending[nxt[0].seq] = nxt
-                        push(heap, -nxt[0].seq)
+                        pending[nxt.seq] = [nxt, nxt_g]
+                        push(heap, -nxt.seq)
                         nxt = None
                     seq = edge.seq
                     entry = pending.get(seq)
@@ -173,7 +174,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     node._result = None
                     if node._attrs_seen:
                         node.release_attrs()
-            grads = gi = g = None  # drop the walk's last references, so fresh leaf gradients can be kept uncopied
+            grads = gi = g = nxt_g = None  # drop the walk's last references, so fresh leaf gradients can be kept uncopied
             entries = list(leaf_grads.values())
             shared = len({id(e[1]) for e in entries}) != len(entries)  # one array sent to two leaves
             leaf_grads = None
