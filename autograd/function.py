@@ -328,11 +328,14 @@ def binary_operator(cls, general):
     ndarray, new, seq = np.ndarray, _object_new, _seq
 
     def operator(a, b):
-        if type(b) is not _Tensor or b.data.dtype is not a.data.dtype:
+        if type(b) is not _Tensor:
+            return general(a, b)
+        x, y = a.data, b.data
+        if x.dtype is not y.dtype:
             return general(a, b)
         ctx = new(cls)
         try:
-            out = forward(ctx, a.data, b.data)
+            out = forward(ctx, x, y)
         except ValueError as e:
             if "broadcast" not in str(e):
                 raise
@@ -344,21 +347,22 @@ def binary_operator(cls, general):
         result.grad = None
         result._vc = None
         result._hooks = None
-        if not (state.enabled and (a.requires_grad or b.requires_grad)):
+        ra, rb = a.requires_grad, b.requires_grad
+        if not ((ra or rb) and state.enabled):
             result.grad_fn = None
             result.requires_grad = False
             return result
-        if a.requires_grad and b.requires_grad:
+        if ra and rb:
             ctx.next = (a.grad_fn or a, b.grad_fn or b)
         else:
-            ctx.next = (a.grad_fn or a, None) if a.requires_grad else (None, b.grad_fn or b)
+            ctx.next = (a.grad_fn or a, None) if ra else (None, b.grad_fn or b)
             ctx._const_meta = _meta((a, b))
         ctx.seq = next(seq)
         ctx.out_shape = out.shape
         ctx.out_dtype = out.dtype
         # one dtype and no broadcasting: the gradients come back in the inputs' shape and dtype,
         # and the engine can pass them on without checking (a third of a chain's backward checks)
-        ctx._exact = a.data.shape == b.data.shape
+        ctx._exact = x.shape == y.shape
         if saves_inputs:
             ctx.inputs = (a, b)
             ctx._stamp = state.inplace
