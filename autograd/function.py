@@ -16,9 +16,13 @@ An op is a subclass with two static methods written side by side::
 
 ``Op.apply(*tensors)`` runs ``forward`` on the tensors' arrays and, in grad
 mode, records the call: the instance *is* the tape record (PyTorch calls it
-``grad_fn``). It keeps the input tensors, an increasing sequence number
-``seq``, the naming scope it was made in, and whatever ``forward`` stored on
-``ctx`` (attributes such as ``ctx.dim``, or arrays such as a mask).
+``grad_fn``). It keeps its edges (where each input's gradient goes next), an
+increasing sequence number ``seq``, the naming scope it was made in, the
+input tensors or the output when backward reads them, and whatever
+``forward`` stored on ``ctx`` (attributes such as ``ctx.dim``, or arrays
+such as a mask). The hottest operators (``+``, ``-``, ``*``, ``relu``) take
+the same steps through ``binary_operator`` and ``unary_operator``, written
+out for two and one inputs.
 
 Backward rules are written once, in numpy vocabulary. In an ordinary
 ``backward()`` they receive numpy arrays and run as plain numpy. With
@@ -165,7 +169,7 @@ class Function:
         ctx.seq = next(_seq)
         ctx.out_shape = out.shape
         ctx.out_dtype = out.dtype
-        ctx._exact = False  # the engine fits each gradient to its input's shape and dtype
+        ctx._exact = cls.elementwise  # else the engine fits each gradient to its input's shape and dtype
         # Only what backward reads is kept: the inputs of ops that read them (not those of
         # add or relu, as in PyTorch), with their versions; the output of ops that read it.
         if cls.saves_inputs:
