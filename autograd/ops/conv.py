@@ -512,11 +512,16 @@ def _inside(i, j, hw, out_hw, stride, pads, dilation):
 
 def _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation):
     n, c, h, w = in_shape
-    buf = np.zeros((n, c, h + pads[0] + pads[1], w + pads[2] + pads[3]), dtype=g.dtype)
+    padded = (h + pads[0] + pads[1], w + pads[2] + pads[3])
     out_hw = g.shape[2:]
     # one tap's windows hit distinct positions; different taps meet only where windows overlap
     overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     finite = g.size == 0 or np.isfinite(g.min())
+    # windows that tile the input exactly (kernel == stride, as in the usual 2x2 pooling): the taps write
+    # every position between them, so the buffer needs no zeroing first
+    tiled = dilation == (1, 1) and tuple(kernel) == tuple(stride) and padded == tuple(
+        o * s for o, s in zip(out_hw, stride))
+    buf = (np.empty if tiled and finite else np.zeros)((n, c) + padded, dtype=g.dtype)
     won = _scratch.get("won", argmax.shape, bool)
     for t, (i, j) in _taps(kernel):
         view = _tap(buf, i, j, out_hw, stride, dilation)
