@@ -6,15 +6,17 @@ the offset touches in every window. Forward passes and backward passes are
 then loops over the kh x kw taps, each a vectorised numpy statement; nothing
 loops over batch items, channels or output positions.
 
-Convolution is im2col + one matrix product per group. The columns are laid
-out (C * kh * kw, N * Ho * Wo) so that the product is a single large GEMM and
-its weight gradient another (against g laid out channels-last); the input
-gradient is the transposed convolution: per tap, one GEMM of g with that
-tap's weights, added at the tap's place (col2im without the columns). With
-few columns (a first layer with 1-3 input channels) the forward and the
-weight gradient are products per image instead (see ``_PER_IMAGE_MAX_COLS``).
-Stride-1 convolutions use "wide" rows (see ``_row_width``), and the
-temporaries of every kernel live in reused work buffers (``_Scratch``).
+Convolution is im2col + matrix products. The forward is one product per
+image and group over per-image columns (N, C * kh * kw, Ho * Wo), written
+straight into the (N, O, Ho, Wo) result. The weight gradient is one product
+over the whole batch, columns laid out (C * kh * kw, N * Ho * Wo) against g
+laid out channels-last; with few columns (a first layer with 1-3 input
+channels) it is a product per image on the forward's columns instead (see
+``_PER_IMAGE_MAX_COLS``). The input gradient is the transposed convolution:
+per tap, one GEMM of g with that tap's weights, added at the tap's place
+(col2im without the columns). The batch-wide layouts of stride-1
+convolutions use "wide" rows (see ``_row_width``), and the temporaries of
+every kernel live in reused work buffers (``_Scratch``).
 
 Double backward: the three products of a convolution (output, input
 gradient, weight gradient) are each an op here (``Conv2d``,
@@ -49,7 +51,7 @@ class _Scratch(threading.local):
     or keeps is freshly allocated. The most recently used buffers are kept, up
     to ``max_total`` bytes in all; one larger than ``max_bytes`` is not kept.
 
-    A buffer can carry a tag naming what it holds (the im2col columns of one
+    A buffer can carry a tag naming what it holds (the columns of one
     forward call): ``get`` sets it, so any later use of the buffer replaces
     it, and ``find`` hands the buffer back only while the tag is unchanged.
     """
@@ -141,31 +143,27 @@ def _row_width(w, stride, padding):
     return w + padding[2] + padding[3] if stride == (1, 1) else None
 
 
-def _im2col(x, kernel, stride, padding, dilation, tag=None):
+def _im2col(x, kernel, stride, padding, dilation):
     """Columns (C * kh * kw, N * Ho * width): row (c, i, j) holds tap (i, j) of channel c for every output.
 
-    ``width`` is Wo, or the padded width for stride 1 (see above). With a
-    ``tag`` (see ``_Scratch``), columns built earlier under the same tag are
-    returned as they are if their buffer has not been used since.
+    ``width`` is Wo, or the padded width for stride 1 (see above).
     """
     n, c = x.shape[:2]
     (kh, kw), (dh, dw) = kernel, dilation
     ho, wo = _conv_out_hw(x.shape[2:], kernel, stride, padding, dilation)
     wide = stride == (1, 1)
     shape = (c, kh, kw, n, ho * _row_width(x.shape[3], stride, padding)) if wide else (c, kh, kw, n, ho, wo)
-    cols = _scratch.find("cols", shape, x.dtype, tag)
-    if cols is None:
-        cols = _scratch.get("cols", shape, x.dtype, tag=tag)
-        if wide:
-            top, bottom, left, right = padding
-            xp = _pad(x, (top, bottom + 1, left, right))  # a spare zero row: the last tap's run reads past the end
-            s_n, s_c, s_h, s_w = xp.strides
-            strides = (s_c, s_h * dh, s_w * dw, s_n, s_w)
-        else:
-            xp = _pad(x, padding)
-            (sh, sw), (s_n, s_c, s_h, s_w) = stride, xp.strides
-            strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
-        np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
+    if wide:
+        top, bottom, left, right = padding
+        xp = _pad(x, (top, bottom + 1, left, right))  # a spare zero row: the last tap's run reads past the end
+        s_n, s_c, s_h, s_w = xp.strides
+        strides = (s_c, s_h * dh, s_w * dw, s_n, s_w)
+    else:
+        xp = _pad(x, padding)
+        (sh, sw), (s_n, s_c, s_h, s_w) = stride, xp.strides
+        strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
+    cols = _scratch.get("cols", shape, x.dtype)
+    np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
     return cols.reshape(c * kh * kw, -1), (ho, wo)
 
 
@@ -183,22 +181,12 @@ def _grad_rows(g, width):
     return rows.reshape(-1, o)
 
 
-# With few columns per group (C/G * kh * kw, at most _PER_IMAGE_MAX_COLS: the usual first layer with 1 or
-# 3 input channels) a convolution is a product per image instead of one over the whole batch. The forward
-# then writes its (N, O, Ho*Wo) result in place, with no layout change after, and the weight gradient
-# avoids the long contraction with a tiny K x O result that OpenBLAS runs at a fraction of its speed (and
-# needs g in no other layout). Forward and weight gradient are each 1.5-3x faster that way for 1-4 input
-# channels; with K = 144 (16 channels, 3x3) the batch-wide products are faster.
-_PER_IMAGE_MAX_COLS = 64
-
-
-def _per_image(w_shape):
-    _, cg, kh, kw = w_shape
-    return cg * kh * kw <= _PER_IMAGE_MAX_COLS
-
-
 def _image_cols(x, w_shape, stride, padding, dilation, groups, tag=None):
-    """Per-image columns (N, G, C/G * kh * kw, Ho * Wo); ``tag`` as for ``_im2col``."""
+    """Per-image columns (N, G, C/G * kh * kw, Ho * Wo): row (c, i, j) of image n holds tap (i, j) of channel c.
+
+    With a ``tag`` (see ``_Scratch``), columns built earlier under the same
+    tag are returned as they are if their buffer has not been used since.
+    """
     n, c = x.shape[:2]
     o, cg, kh, kw = w_shape
     ho, wo = _conv_out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
@@ -214,33 +202,38 @@ def _image_cols(x, w_shape, stride, padding, dilation, groups, tag=None):
 
 
 def _conv_np(x, w, b, stride, padding, dilation, groups, tag=None):
-    n = x.shape[0]
-    o = w.shape[0]
-    w3 = w.reshape(groups, o // groups, -1)
-    if _per_image(w.shape):
-        cols, (ho, wo) = _image_cols(x, w.shape, stride, padding, dilation, groups, tag)
-        out = np.empty((n, o, ho, wo), x.dtype)
-        np.matmul(w3, cols, out=out.reshape(n, groups, o // groups, ho * wo))
-        if b is not None:
-            out.reshape(n, o, -1)[...] += b[:, None]
-        return out
-    cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding, dilation, tag)
-    out = _scratch.get("product", (groups, o // groups, cols.shape[1]), cols.dtype)
-    np.matmul(w3, cols.reshape(groups, cols.shape[0] // groups, -1), out=out)
-    out = out.reshape(o, -1)
+    """The convolution as one (O/G, C/G*kh*kw) @ (C/G*kh*kw, Ho*Wo) product per image and group.
+
+    Per image rather than one product over the whole batch: the result is
+    written in its (N, O, Ho, Wo) layout with no layout change after, and the
+    image-sized products run at least as fast as the batch-wide one (1.5x as
+    fast for the benchmark CNN's 16 -> 32 channel layer). ``tag`` marks the
+    columns for the weight gradient (see ``_image_cols``).
+    """
+    n, o = x.shape[0], w.shape[0]
+    cols, (ho, wo) = _image_cols(x, w.shape, stride, padding, dilation, groups, tag)
+    out = np.empty((n, o, ho, wo), x.dtype)
+    np.matmul(w.reshape(groups, o // groups, -1), cols, out=out.reshape(n, groups, o // groups, ho * wo))
     if b is not None:
-        out += b[:, None]  # while the rows are contiguous: twice as fast as during the layout change
-    width = _row_width(x.shape[3], stride, padding) or wo
-    return out.reshape(o, n, ho, width)[..., :wo].transpose(1, 0, 2, 3).copy()  # a fresh array: out is scratch
+        out.reshape(n, o, -1)[...] += b[:, None]
+    return out
+
+
+# With few columns per group (C/G * kh * kw, at most _PER_IMAGE_MAX_COLS: the usual first layer with 1-3
+# input channels) the weight gradient is a product per image too, summed over images. That uses the
+# forward's columns and avoids the long contraction with a tiny K x O result that OpenBLAS runs at a
+# fraction of its speed (and needs g in no other layout): 2-3x faster for 1-4 input channels. With
+# K = 144 (16 channels, 3x3) the batch-wide product is faster, columns rebuilt included.
+_PER_IMAGE_MAX_COLS = 64
 
 
 def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, rows=None, tag=None):
-    o = w_shape[0]
-    if _per_image(w_shape):  # one (O/G, Ho*Wo) @ (Ho*Wo, C/G*kh*kw) product per image and group, summed
+    o, cg, kh, kw = w_shape
+    if cg * kh * kw <= _PER_IMAGE_MAX_COLS:  # one (O/G, Ho*Wo) @ (Ho*Wo, C/G*kh*kw) product per image and group
         cols, (ho, wo) = _image_cols(x, w_shape, stride, padding, dilation, groups, tag)
         per_image = np.matmul(g.reshape(x.shape[0], groups, o // groups, ho * wo), cols.transpose(0, 1, 3, 2))
         return per_image.sum(axis=0).reshape(w_shape)
-    cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation, tag)
+    cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation)
     if rows is None:
         rows = _grad_rows(g, _row_width(x.shape[3], stride, padding))
     cols = cols.reshape(groups, cols.shape[0] // groups, -1)  # (G, C/G*kh*kw, L)
@@ -302,10 +295,11 @@ class Conv2d(Function):
     ``padding`` is (top, bottom, left, right); the public ``conv2d`` checks
     the arguments. The im2col columns stay in a work buffer, not in the
     record: holding (and page-faulting in) a fresh array nine times the
-    input's size costs more than rebuilding it. The weight gradient reuses
-    them when nothing has taken the buffer since the forward (the usual case:
-    no other convolution of the same shape in between), which saves a third
-    of its time; otherwise it rebuilds them from the saved input.
+    input's size costs more than rebuilding it. A per-image weight gradient
+    (few columns, see ``_PER_IMAGE_MAX_COLS``) reuses them when nothing has
+    taken the buffer since the forward (the usual case: no other convolution
+    of the same shape in between); otherwise they are rebuilt from the saved
+    input.
     """
 
     saves_inputs = True
