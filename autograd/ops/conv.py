@@ -6,17 +6,15 @@ the offset touches in every window. Forward passes and backward passes are
 then loops over the kh x kw taps, each a vectorised numpy statement; nothing
 loops over batch items, channels or output positions.
 
-Convolution is im2col + matrix products. The forward is one product per
-image and group over per-image columns (N, C * kh * kw, Ho * Wo), written
-straight into the (N, O, Ho, Wo) result. The weight gradient is one product
-over the whole batch, columns laid out (C * kh * kw, N * Ho * Wo) against g
-laid out channels-last; with few columns (a first layer with 1-3 input
-channels) it is a product per image on the forward's columns instead (see
-``_PER_IMAGE_MAX_COLS``). The input gradient is the transposed convolution:
-per tap, one GEMM of g with that tap's weights, added at the tap's place
-(col2im without the columns). The batch-wide layouts of stride-1
-convolutions use "wide" rows (see ``_row_width``), and the temporaries of
-every kernel live in reused work buffers (``_Scratch``).
+Convolution is im2col + matrix products on one column matrix (C * kh * kw,
+N * Ho * Wo). The forward is one product per image and group (numpy's
+batched matmul), written straight into the (N, O, Ho, Wo) result. The
+weight gradient reuses the forward's columns: one batch-wide product
+against g laid out channels-last, or with few columns (a first layer with
+1-3 input channels) a product per image (see ``_PER_IMAGE_MAX_COLS``). The
+input gradient is the transposed convolution: per tap, one GEMM of g with
+that tap's weights, added at the tap's place (col2im without the columns).
+The temporaries of every kernel live in reused work buffers (``_Scratch``).
 
 Double backward: the three products of a convolution (output, input
 gradient, weight gradient) are each an op here (``Conv2d``,
@@ -133,109 +131,81 @@ def _conv_out_hw(hw, kernel, stride, padding, dilation):
 
 
 # ---- convolution kernels on arrays ----------------------------------------------------------------
-# Stride-1 convolutions use "wide" rows: an output row is computed at every column of the padded input
-# (Wp of them, the last Wp - Wo being discarded), so tap (i, j) of a whole image is one contiguous run of
-# the flattened padded input starting at i*dh*Wp + j*dw. im2col then copies, and col2im adds, long
-# contiguous runs instead of many rows of Wo elements; that is 2-3x faster for the usual small images,
-# at the price of Wp/Wo more columns in the products.
-def _row_width(w, stride, padding):
-    """Columns per output row in the column layout: the padded width for stride-1 ("wide") convolutions."""
-    return w + padding[2] + padding[3] if stride == (1, 1) else None
+# All three products of a convolution read one column matrix, laid out (C * kh * kw, N * Ho * Wo): row
+# (c, i, j) holds tap (i, j) of channel c for every output. The forward takes it image by image (the
+# columns of image n are a (C * kh * kw, Ho * Wo) block with a row stride, which BLAS reads in place), so
+# each product writes its image's (O, Ho * Wo) result straight into the (N, O, Ho, Wo) output with no
+# layout change after; those image-sized products also run faster than one batch-wide product (1.5x for
+# the benchmark CNN's 16 -> 32 channel layer). The weight gradient is one batch-wide product with g laid
+# out channels-last, and reuses the forward's columns (see ``_cols``).
+def _cols(x, w_shape, stride, padding, dilation, tag=None):
+    """The column matrix (C * kh * kw, N * Ho * Wo) of ``x``, in a work buffer; also returns (Ho, Wo).
 
-
-def _im2col(x, kernel, stride, padding, dilation):
-    """Columns (C * kh * kw, N * Ho * width): row (c, i, j) holds tap (i, j) of channel c for every output.
-
-    ``width`` is Wo, or the padded width for stride 1 (see above).
+    With a ``tag`` (see ``_Scratch``), columns built earlier under the same
+    tag are returned as they are if their buffer has not been used since:
+    the weight gradient reuses the forward's columns that way, usually.
     """
     n, c = x.shape[:2]
-    (kh, kw), (dh, dw) = kernel, dilation
-    ho, wo = _conv_out_hw(x.shape[2:], kernel, stride, padding, dilation)
-    wide = stride == (1, 1)
-    shape = (c, kh, kw, n, ho * _row_width(x.shape[3], stride, padding)) if wide else (c, kh, kw, n, ho, wo)
-    if wide:
-        top, bottom, left, right = padding
-        xp = _pad(x, (top, bottom + 1, left, right))  # a spare zero row: the last tap's run reads past the end
-        s_n, s_c, s_h, s_w = xp.strides
-        strides = (s_c, s_h * dh, s_w * dw, s_n, s_w)
-    else:
+    kh, kw = w_shape[2:]
+    ho, wo = _conv_out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
+    shape = (c, kh, kw, n, ho, wo)
+    cols = _scratch.find("cols", shape, x.dtype, tag)
+    if cols is None:
+        cols = _scratch.get("cols", shape, x.dtype, tag=tag)
         xp = _pad(x, padding)
-        (sh, sw), (s_n, s_c, s_h, s_w) = stride, xp.strides
+        (sh, sw), (dh, dw), (s_n, s_c, s_h, s_w) = stride, dilation, xp.strides
         strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
-    cols = _scratch.get("cols", shape, x.dtype)
-    np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
-    return cols.reshape(c * kh * kw, -1), (ho, wo)
+        np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
+    return cols.reshape(c * kh * kw, n * ho * wo), (ho, wo)
 
 
-def _grad_rows(g, width):
-    """(N, O, Ho, Wo) -> (N * Ho * width, O): g channels-last in the column layout (zeros in wide columns).
+def _image_blocks(cols, n, hw, groups):
+    """(C*kh*kw, N*Ho*Wo) columns as (N, G, C/G*kh*kw, Ho*Wo) per-image blocks (a view)."""
+    return cols.reshape(groups, cols.shape[0] // groups, n, hw).transpose(2, 0, 1, 3)
+
+
+def _grad_rows(g):
+    """(N, O, Ho, Wo) -> (N * Ho * Wo, O): g channels-last, in the columns' order.
 
     Channels-last makes the input gradient's products (rows @ per-tap weights)
     and the weight gradient's (columns @ rows) the orientations OpenBLAS runs
     fastest for these shapes (a third faster than with g's channels first).
     """
     n, o, ho, wo = g.shape
-    rows = _scratch.get("rows", (n, ho, width or wo, o), g.dtype)
-    rows[:, :, :wo] = g.transpose(0, 2, 3, 1)
-    rows[:, :, wo:] = 0
+    rows = _scratch.get("rows", (n, ho, wo, o), g.dtype)
+    np.copyto(rows, g.transpose(0, 2, 3, 1))
     return rows.reshape(-1, o)
 
 
-def _image_cols(x, w_shape, stride, padding, dilation, groups, tag=None):
-    """Per-image columns (N, G, C/G * kh * kw, Ho * Wo): row (c, i, j) of image n holds tap (i, j) of channel c.
-
-    With a ``tag`` (see ``_Scratch``), columns built earlier under the same
-    tag are returned as they are if their buffer has not been used since.
-    """
-    n, c = x.shape[:2]
-    o, cg, kh, kw = w_shape
-    ho, wo = _conv_out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
-    shape = (n, c, kh, kw, ho, wo)
-    cols = _scratch.find("image_cols", shape, x.dtype, tag)
-    if cols is None:
-        cols = _scratch.get("image_cols", shape, x.dtype, tag=tag)
-        xp = _pad(x, padding)
-        (sh, sw), (dh, dw), (s_n, s_c, s_h, s_w) = stride, dilation, xp.strides
-        strides = (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw)
-        np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
-    return cols.reshape(n, groups, cg * kh * kw, ho * wo), (ho, wo)
-
-
 def _conv_np(x, w, b, stride, padding, dilation, groups, tag=None):
-    """The convolution as one (O/G, C/G*kh*kw) @ (C/G*kh*kw, Ho*Wo) product per image and group.
-
-    Per image rather than one product over the whole batch: the result is
-    written in its (N, O, Ho, Wo) layout with no layout change after, and the
-    image-sized products run at least as fast as the batch-wide one (1.5x as
-    fast for the benchmark CNN's 16 -> 32 channel layer). ``tag`` marks the
-    columns for the weight gradient (see ``_image_cols``).
-    """
+    """The convolution as one (O/G, C/G*kh*kw) @ (C/G*kh*kw, Ho*Wo) product per image and group."""
     n, o = x.shape[0], w.shape[0]
-    cols, (ho, wo) = _image_cols(x, w.shape, stride, padding, dilation, groups, tag)
+    cols, (ho, wo) = _cols(x, w.shape, stride, padding, dilation, tag)
     out = np.empty((n, o, ho, wo), x.dtype)
-    np.matmul(w.reshape(groups, o // groups, -1), cols, out=out.reshape(n, groups, o // groups, ho * wo))
+    np.matmul(w.reshape(groups, o // groups, -1), _image_blocks(cols, n, ho * wo, groups),
+              out=out.reshape(n, groups, o // groups, ho * wo))
     if b is not None:
         out.reshape(n, o, -1)[...] += b[:, None]
     return out
 
 
 # With few columns per group (C/G * kh * kw, at most _PER_IMAGE_MAX_COLS: the usual first layer with 1-3
-# input channels) the weight gradient is a product per image too, summed over images. That uses the
-# forward's columns and avoids the long contraction with a tiny K x O result that OpenBLAS runs at a
-# fraction of its speed (and needs g in no other layout): 2-3x faster for 1-4 input channels. With
-# K = 144 (16 channels, 3x3) the batch-wide product is faster, columns rebuilt included.
+# input channels) the weight gradient is a product per image too, summed over images: that avoids the long
+# contraction with a tiny K x O result that OpenBLAS runs at a fraction of its speed (and needs g in no
+# other layout), 2-3x faster for 1-4 input channels. With K = 144 (16 channels, 3x3) the batch-wide
+# product is faster.
 _PER_IMAGE_MAX_COLS = 64
 
 
 def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, rows=None, tag=None):
+    n = x.shape[0]
     o, cg, kh, kw = w_shape
+    cols, (ho, wo) = _cols(x, w_shape, stride, padding, dilation, tag)
     if cg * kh * kw <= _PER_IMAGE_MAX_COLS:  # one (O/G, Ho*Wo) @ (Ho*Wo, C/G*kh*kw) product per image and group
-        cols, (ho, wo) = _image_cols(x, w_shape, stride, padding, dilation, groups, tag)
-        per_image = np.matmul(g.reshape(x.shape[0], groups, o // groups, ho * wo), cols.transpose(0, 1, 3, 2))
-        return per_image.sum(axis=0).reshape(w_shape)
-    cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation)
+        blocks = _image_blocks(cols, n, ho * wo, groups).transpose(0, 1, 3, 2)
+        return np.matmul(g.reshape(n, groups, o // groups, ho * wo), blocks).sum(axis=0).reshape(w_shape)
     if rows is None:
-        rows = _grad_rows(g, _row_width(x.shape[3], stride, padding))
+        rows = _grad_rows(g)
     cols = cols.reshape(groups, cols.shape[0] // groups, -1)  # (G, C/G*kh*kw, L)
     rows = rows.reshape(-1, groups, o // groups).transpose(1, 0, 2)  # (G, L, O/G)
     return np.matmul(cols, rows).transpose(0, 2, 1).reshape(w_shape)
@@ -245,38 +215,28 @@ def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups, rows=N
     """The transposed convolution, one kernel tap at a time: ``rows @ w[:, :, i, j]`` added at the tap's place.
 
     Per-tap products (K = O/G) write each tap's contribution channels-last,
-    which is added to a channels-last buffer as one contiguous run per image
-    (stride 1) - no (C*kh*kw, L) column matrix, and the products run in the
-    orientation OpenBLAS is fastest at (about 1.5x the single product).
+    which is added to a channels-last buffer through the tap's strided view
+    (rows of Wo * C contiguous elements) - no (C*kh*kw, L) column matrix, and
+    the products run in the orientation OpenBLAS is fastest at (about 1.5x
+    the single product).
     """
     n, c, h, wd = x_shape
     o, cg, kh, kw = w.shape
     og = o // groups
     ho, wo = g.shape[2:]
-    (dh, dw), (top, bottom, left, right) = dilation, padding
-    width = _row_width(wd, stride, padding)
+    (sh, sw), (dh, dw), (top, bottom, left, right) = stride, dilation, padding
     if rows is None:
-        rows = _grad_rows(g, width)
+        rows = _grad_rows(g)
     rows = rows.reshape(-1, groups, og).transpose(1, 0, 2)  # (G, L, O/G)
     taps = np.ascontiguousarray(w.reshape(groups, og, cg, kh * kw).transpose(3, 0, 1, 2))  # (kh*kw, G, O/G, C/G)
-    hp, wp = h + top + bottom, wd + left + right
     tap_out = _scratch.get("tap_grad", (groups, rows.shape[1], cg), rows.dtype)
-    if width is not None:
-        buf = _scratch.get("col2im", (n, (hp + 1) * wp, groups, cg), rows.dtype)  # the spare row of _im2col
-        contrib = tap_out.reshape(groups, n, ho * wp, cg).transpose(1, 2, 0, 3)
-    else:
-        buf = _scratch.get("col2im", (n, hp, wp, groups, cg), rows.dtype)
-        contrib = tap_out.reshape(groups, n, ho, wo, cg).transpose(1, 2, 3, 0, 4)
+    contrib = tap_out.reshape(groups, n, ho, wo, cg).transpose(1, 2, 3, 0, 4)  # (N, Ho, Wo, G, C/G)
+    buf = _scratch.get("col2im", (n, h + top + bottom, wd + left + right, groups, cg), rows.dtype)
     buf.fill(0)
     for t, (i, j) in _taps((kh, kw)):
         np.matmul(rows, taps[t], out=tap_out)
-        if width is not None:
-            start = i * dh * wp + j * dw
-            buf[:, start : start + ho * wp] += contrib  # the wide columns carry zeros
-        else:
-            (sh, sw) = stride
-            buf[:, i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += contrib
-    buf = buf.reshape(n, -1, wp, c)
+        buf[:, i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += contrib
+    buf = buf.reshape(n, h + top + bottom, wd + left + right, c)
     return buf[:, top : top + h, left : left + wd].transpose(0, 3, 1, 2).copy()  # a fresh array: buf is scratch
 
 
@@ -295,11 +255,10 @@ class Conv2d(Function):
     ``padding`` is (top, bottom, left, right); the public ``conv2d`` checks
     the arguments. The im2col columns stay in a work buffer, not in the
     record: holding (and page-faulting in) a fresh array nine times the
-    input's size costs more than rebuilding it. A per-image weight gradient
-    (few columns, see ``_PER_IMAGE_MAX_COLS``) reuses them when nothing has
-    taken the buffer since the forward (the usual case: no other convolution
-    of the same shape in between); otherwise they are rebuilt from the saved
-    input.
+    input's size costs more than rebuilding it. The weight gradient reuses
+    them when nothing has taken the buffer since the forward (the usual case:
+    no other convolution of the same shape in between); otherwise they are
+    rebuilt from the saved input.
     """
 
     saves_inputs = True
@@ -318,7 +277,7 @@ class Conv2d(Function):
         if isinstance(g, np.ndarray):  # a plain backward: the gradients share g's channels-last column layout
             rows = None
             if ctx.needs_input_grad(0):  # (the first layer's input is data: g needs no new layout there)
-                rows = _grad_rows(g, _row_width(x.shape[3], ctx.stride, ctx.padding))
+                rows = _grad_rows(g)
             gx = _conv_input_grad_np(g, w, x.shape, rows=rows, **geom) if ctx.needs_input_grad(0) else None
             gw = None
             if ctx.needs_input_grad(1):
