@@ -139,8 +139,12 @@ def _conv_out_hw(hw, kernel, stride, padding, dilation):
 # the benchmark CNN's 16 -> 32 channel layer). The weight gradient is one batch-wide product with g laid
 # out channels-last, and reuses the forward's columns (see ``_cols``).
 def _cols(x, w_shape, stride, padding, dilation, tag=None):
-    """The column matrix (C * kh * kw, N * Ho * Wo) of ``x``, in a work buffer; also returns (Ho, Wo).
+    """The column matrix (C * kh * kw + 1, N * Ho * Wo) of ``x`` in a work buffer, and (Ho, Wo).
 
+    The last row holds ones: against a bias column of the weights it adds the
+    bias within the forward's product, and against g it sums g within the
+    weight gradient's product, so neither needs a pass of its own over the
+    output (the two passes cost about as much as the first layer's product).
     With a ``tag`` (see ``_Scratch``), columns built earlier under the same
     tag are returned as they are if their buffer has not been used since:
     the weight gradient reuses the forward's columns that way, usually.
@@ -148,15 +152,16 @@ def _cols(x, w_shape, stride, padding, dilation, tag=None):
     n, c = x.shape[:2]
     kh, kw = w_shape[2:]
     ho, wo = _conv_out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
-    shape = (c, kh, kw, n, ho, wo)
-    cols = _scratch.find("cols", shape, x.dtype, tag)
+    k, length = c * kh * kw, n * ho * wo
+    cols = _scratch.find("cols", (k + 1, length), x.dtype, tag)
     if cols is None:
-        cols = _scratch.get("cols", shape, x.dtype, tag=tag)
+        cols = _scratch.get("cols", (k + 1, length), x.dtype, tag=tag)
         xp = _pad(x, padding)
         (sh, sw), (dh, dw), (s_n, s_c, s_h, s_w) = stride, dilation, xp.strides
-        strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
-        np.copyto(cols, as_strided(xp, shape, strides, writeable=False))
-    return cols.reshape(c * kh * kw, n * ho * wo), (ho, wo)
+        shape, strides = (c, kh, kw, n, ho, wo), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
+        np.copyto(cols[:k].reshape(shape), as_strided(xp, shape, strides, writeable=False))
+        cols[k] = 1
+    return cols, (ho, wo)
 
 
 def _image_blocks(cols, n, hw, groups):
@@ -181,10 +186,14 @@ def _conv_np(x, w, b, stride, padding, dilation, groups, tag=None):
     """The convolution as one (O/G, C/G*kh*kw) @ (C/G*kh*kw, Ho*Wo) product per image and group."""
     n, o = x.shape[0], w.shape[0]
     cols, (ho, wo) = _cols(x, w.shape, stride, padding, dilation, tag)
+    k = cols.shape[0] - 1
+    w3 = w.reshape(groups, o // groups, -1)
+    if b is not None and groups == 1:  # the bias as one more column, against the row of ones
+        w3 = np.concatenate([w3, b.reshape(1, o, 1)], axis=2)
+        k += 1
     out = np.empty((n, o, ho, wo), x.dtype)
-    np.matmul(w.reshape(groups, o // groups, -1), _image_blocks(cols, n, ho * wo, groups),
-              out=out.reshape(n, groups, o // groups, ho * wo))
-    if b is not None:
+    np.matmul(w3, _image_blocks(cols[:k], n, ho * wo, groups), out=out.reshape(n, groups, o // groups, ho * wo))
+    if b is not None and groups > 1:
         out.reshape(n, o, -1)[...] += b[:, None]
     return out
 
@@ -197,18 +206,34 @@ def _conv_np(x, w, b, stride, padding, dilation, groups, tag=None):
 _PER_IMAGE_MAX_COLS = 64
 
 
-def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, rows=None, tag=None):
+def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, rows=None, tag=None, with_bias=False):
+    """The weight gradient; with ``with_bias`` the pair (weight gradient, bias gradient)."""
     n = x.shape[0]
     o, cg, kh, kw = w_shape
     cols, (ho, wo) = _cols(x, w_shape, stride, padding, dilation, tag)
+    k = cols.shape[0] - 1
+    fold = with_bias and groups == 1  # the bias gradient as one more row of the product, from the row of ones
+    if fold:
+        k += 1
     if cg * kh * kw <= _PER_IMAGE_MAX_COLS:  # one (O/G, Ho*Wo) @ (Ho*Wo, C/G*kh*kw) product per image and group
-        blocks = _image_blocks(cols, n, ho * wo, groups).transpose(0, 1, 3, 2)
-        return np.matmul(g.reshape(n, groups, o // groups, ho * wo), blocks).sum(axis=0).reshape(w_shape)
-    if rows is None:
-        rows = _grad_rows(g)
-    cols = cols.reshape(groups, cols.shape[0] // groups, -1)  # (G, C/G*kh*kw, L)
-    rows = rows.reshape(-1, groups, o // groups).transpose(1, 0, 2)  # (G, L, O/G)
-    return np.matmul(cols, rows).transpose(0, 2, 1).reshape(w_shape)
+        blocks = _image_blocks(cols[:k], n, ho * wo, groups).transpose(0, 1, 3, 2)
+        grad = np.matmul(g.reshape(n, groups, o // groups, ho * wo), blocks).sum(axis=0)
+    else:
+        if rows is None:
+            rows = _grad_rows(g)
+        cols = cols[:k].reshape(groups, k // groups, -1)  # (G, C/G*kh*kw (+1), L)
+        rows = rows.reshape(-1, groups, o // groups).transpose(1, 0, 2)  # (G, L, O/G)
+        grad = np.matmul(cols, rows).transpose(0, 2, 1)
+    gw = grad[..., : cg * kh * kw].reshape(w_shape)
+    if not with_bias:
+        return gw
+    return gw, grad[0, :, -1].copy() if fold else _bias_grad(g)
+
+
+def _bias_grad(g):
+    """Per image and channel by a product with ones (faster than a sum over three axes), then over images."""
+    n, o = g.shape[:2]
+    return np.matmul(g.reshape(n, o, -1), np.ones(g.shape[2] * g.shape[3], g.dtype)).sum(axis=0)
 
 
 def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups, rows=None):
@@ -279,13 +304,13 @@ class Conv2d(Function):
             if ctx.needs_input_grad(0):  # (the first layer's input is data: g needs no new layout there)
                 rows = _grad_rows(g)
             gx = _conv_input_grad_np(g, w, x.shape, rows=rows, **geom) if ctx.needs_input_grad(0) else None
-            gw = None
+            gw = gb = None
             if ctx.needs_input_grad(1):
-                gw = _conv_weight_grad_np(x, g, w.shape, rows=rows, tag=ctx.cols_tag, **geom)
-            gb = None
-            if with_bias:  # per image and channel by a product with ones: faster than a sum over three axes
-                n, o = g.shape[:2]
-                gb = np.matmul(g.reshape(n, o, -1), np.ones(g.shape[2] * g.shape[3], g.dtype)).sum(axis=0)
+                gw = _conv_weight_grad_np(x, g, w.shape, rows=rows, tag=ctx.cols_tag, with_bias=with_bias, **geom)
+                if with_bias:
+                    gw, gb = gw
+            elif with_bias:
+                gb = _bias_grad(g)
             return gx, gw, gb
         gx = conv2d_input_grad(g, w, x.shape, **geom) if ctx.needs_input_grad(0) else None
         gw = conv2d_weight_grad(x, g, w.shape, **geom) if ctx.needs_input_grad(1) else None
