@@ -443,12 +443,13 @@ class MaxPool2d(Function):
         ctx.in_shape = x.shape
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = _pad(x, pads, fill)
-        # NaN or -inf in the input need PyTorch's exact rule (a NaN wins; only real, unpadded positions
-        # compete); finite inputs always beat the padding, so there the rule is a plain ">".
-        if x.dtype.kind == "f" and x.size and not np.isfinite(x.min()):
+        # Finite window maxima always beat the padding, so there the rule is a plain ">". A NaN (which
+        # np.maximum carries into its window's maximum) or a window whose maximum is -inf needs PyTorch's
+        # exact rule (a NaN wins; only real, unpadded positions compete): checked on the output, a
+        # quarter of the input for 2x2 windows.
+        best, argmax = _max_taps(xp, kernel, stride, dilation, out_hw)
+        if x.dtype.kind == "f" and best.size and not np.isfinite(best.min()):
             best, argmax = _max_taps_exact(xp, x.shape[2:], kernel, stride, pads, dilation, out_hw)
-        else:
-            best, argmax = _max_taps(xp, kernel, stride, dilation, out_hw)
         ctx.argmax = argmax
         return best
 
