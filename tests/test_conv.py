@@ -243,6 +243,10 @@ CONV_CASES = [
     pytest.param((1, 2, 7, 7), (2, 2, 2, 2), 1, "same", (3, 1), 1, True, id="same-even-dilated"),
     pytest.param((2, 3, 5, 5), (2, 3, 3, 3), 1, "valid", 1, 1, True, id="valid"),
     pytest.param((1, 3, 4, 5), (2, 3, 1, 1), 1, 0, 1, 1, True, id="pointwise"),
+    # more than 64 columns per group: the weight gradient is one product over the batch, not one per image
+    pytest.param((2, 8, 5, 6), (3, 8, 3, 3), 1, 1, 1, 1, True, id="many-channels"),
+    pytest.param((2, 8, 7, 6), (3, 8, 3, 3), 2, 1, 1, 1, True, id="many-channels-stride2"),
+    pytest.param((1, 16, 5, 5), (4, 8, 3, 3), 1, (1, 2), (1, 2), 2, True, id="many-channels-groups2-dilated"),
 ]
 
 
@@ -377,6 +381,22 @@ def test_conv2d_results_are_not_overwritten_by_the_next_call(stride):
     out2.backward(ag.tensor(g2))
     np.testing.assert_allclose(out1.detach().numpy(), expected, rtol=1e-10)
     np.testing.assert_allclose(a.grad.numpy(), naive_backward(g1)[0], rtol=1e-10)
+
+
+@pytest.mark.parametrize("channels", [1, 8])
+def test_conv2d_layer_used_twice_before_backward(channels):
+    # the second call takes the work buffer that held the first call's im2col columns
+    x1, x2, w = randn(2, channels, 5, 6), randn(2, channels, 5, 6), randn(3, channels, 3, 3)
+    out1, back1 = naive_conv2d(x1, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    out2, back2 = naive_conv2d(x2, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    g1, g2 = randn(*out1.shape), randn(*out2.shape)
+    a, b, wt = leaf(x1), leaf(x2), leaf(w)
+    y1 = ag.conv2d(a, wt, padding=1)
+    y2 = ag.conv2d(b, wt, padding=1)
+    ((y1 * ag.tensor(g1)).sum() + (y2 * ag.tensor(g2)).sum()).backward()
+    np.testing.assert_allclose(wt.grad.numpy(), back1(g1)[1] + back2(g2)[1], rtol=1e-10)
+    np.testing.assert_allclose(a.grad.numpy(), back1(g1)[0], rtol=1e-10)
+    np.testing.assert_allclose(b.grad.numpy(), back2(g2)[0], rtol=1e-10)
 
 
 def test_conv2d_empty_batch():

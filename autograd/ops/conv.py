@@ -6,12 +6,15 @@ the offset touches in every window. Forward passes and backward passes are
 then loops over the kh x kw taps, each a vectorised numpy statement; nothing
 loops over batch items, channels or output positions.
 
-Convolution is im2col + one matrix product per group. The columns are laid
-out (C * kh * kw, N * Ho * Wo) so that the product is a single large GEMM and
-its weight gradient another; the input gradient is the transposed
-convolution: one GEMM to columns, then one slice-add per tap (col2im).
-Stride-1 convolutions use "wide" rows (see ``_row_width``), and the
-temporaries of every kernel live in reused work buffers (``_Scratch``).
+Convolution is im2col + matrix products on one column matrix (C * kh * kw,
+N * Ho * Wo). The forward is one product per image and group (numpy's
+batched matmul), written straight into the (N, O, Ho, Wo) result. The
+weight gradient reuses the forward's columns: one batch-wide product
+against g laid out channels-last, or with few columns (a first layer with
+1-3 input channels) a product per image (see ``_PER_IMAGE_MAX_COLS``). The
+input gradient is the transposed convolution: per tap, one GEMM of g with
+that tap's weights, added at the tap's place (col2im without the columns).
+The temporaries of every kernel live in reused work buffers (``_Scratch``).
 
 Double backward: the three products of a convolution (output, input
 gradient, weight gradient) are each an op here (``Conv2d``,
@@ -45,6 +48,10 @@ class _Scratch(threading.local):
     buffers here by role and never let them escape: every array an op returns
     or keeps is freshly allocated. The most recently used buffers are kept, up
     to ``max_total`` bytes in all; one larger than ``max_bytes`` is not kept.
+
+    A buffer can carry a tag naming what it holds (the columns of one
+    forward call): ``get`` sets it, so any later use of the buffer replaces
+    it, and ``find`` hands the buffer back only while the tag is unchanged.
     """
 
     max_bytes = 1 << 28
@@ -52,11 +59,13 @@ class _Scratch(threading.local):
 
     def __init__(self):
         self.buffers = {}  # key -> array, least recently used first
+        self.tags = {}  # key -> what the buffer holds, when its writer said so
         self.total = 0
 
-    def get(self, role, shape, dtype, fill=None):
+    def get(self, role, shape, dtype, fill=None, tag=None):
         """An array of ``shape``; with ``fill`` it is filled on creation only (its border stays as made)."""
         key = (role, tuple(shape), np.dtype(dtype), fill)
+        self.tags[key] = tag
         buf = self.buffers.pop(key, None)
         if buf is None:
             buf = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
@@ -65,11 +74,21 @@ class _Scratch(threading.local):
             self.total += buf.nbytes
         self.buffers[key] = buf
         while self.total > self.max_total:
-            self.total -= self.buffers.pop(next(iter(self.buffers))).nbytes
+            old = next(iter(self.buffers))
+            self.total -= self.buffers.pop(old).nbytes
+            self.tags.pop(old, None)
         return buf
+
+    def find(self, role, shape, dtype, tag):
+        """The buffer ``get`` last handed out for these arguments with ``tag``, if no one has taken it since; else None."""
+        key = (role, tuple(shape), np.dtype(dtype), None)
+        if tag is None or self.tags.get(key) is not tag:
+            return None
+        return self.buffers.get(key)
 
     def clear(self):
         self.buffers.clear()
+        self.tags.clear()
         self.total = 0
 
 
@@ -112,101 +131,152 @@ def _conv_out_hw(hw, kernel, stride, padding, dilation):
 
 
 # ---- convolution kernels on arrays ----------------------------------------------------------------
-# Stride-1 convolutions use "wide" rows: an output row is computed at every column of the padded input
-# (Wp of them, the last Wp - Wo being discarded), so tap (i, j) of a whole image is one contiguous run of
-# the flattened padded input starting at i*dh*Wp + j*dw. im2col then copies, and col2im adds, long
-# contiguous runs instead of many rows of Wo elements; that is 2-3x faster for the usual small images,
-# at the price of Wp/Wo more columns in the products.
-def _row_width(w, stride, padding):
-    """Columns per output row in the column layout: the padded width for stride-1 ("wide") convolutions."""
-    return w + padding[2] + padding[3] if stride == (1, 1) else None
+# All three products of a convolution read one column matrix, laid out (C * kh * kw, N * Ho * Wo): row
+# (c, i, j) holds tap (i, j) of channel c for every output. The forward takes it image by image (the
+# columns of image n are a (C * kh * kw, Ho * Wo) block with a row stride, which BLAS reads in place), so
+# each product writes its image's (O, Ho * Wo) result straight into the (N, O, Ho, Wo) output with no
+# layout change after; those image-sized products also run faster than one batch-wide product (1.5x for
+# the benchmark CNN's 16 -> 32 channel layer). The weight gradient is one batch-wide product with g laid
+# out channels-last, and reuses the forward's columns (see ``_cols``).
+_SHORT_ROWS = 32  # output rows up to this long are gathered in two steps by ``_cols``
 
 
-def _im2col(x, kernel, stride, padding, dilation):
-    """Columns (C * kh * kw, N * Ho * width): row (c, i, j) holds tap (i, j) of channel c for every output.
+def _cols(x, w_shape, stride, padding, dilation, tag=None):
+    """The column matrix (C * kh * kw + 1, N * Ho * Wo) of ``x`` in a work buffer, and (Ho, Wo).
 
-    ``width`` is Wo, or the padded width for stride 1 (see above).
+    The last row holds ones: against a bias column of the weights it adds the
+    bias within the forward's product, and against g it sums g within the
+    weight gradient's product, so neither needs a pass of its own over the
+    output (the two passes cost about as much as the first layer's product).
+    With a ``tag`` (see ``_Scratch``), columns built earlier under the same
+    tag are returned as they are if their buffer has not been used since:
+    the weight gradient reuses the forward's columns that way, usually.
     """
     n, c = x.shape[:2]
-    (kh, kw), (dh, dw) = kernel, dilation
-    ho, wo = _conv_out_hw(x.shape[2:], kernel, stride, padding, dilation)
-    if stride == (1, 1):
-        top, bottom, left, right = padding
-        xp = _pad(x, (top, bottom + 1, left, right))  # a spare zero row: the last tap's run reads past the end
-        s_n, s_c, s_h, s_w = xp.strides
-        shape, strides = (c, kh, kw, n, ho * xp.shape[3]), (s_c, s_h * dh, s_w * dw, s_n, s_w)
-    else:
+    kh, kw = w_shape[2:]
+    ho, wo = _conv_out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
+    k, length = c * kh * kw, n * ho * wo
+    cols = _scratch.find("cols", (k + 1, length), x.dtype, tag)
+    if cols is None:
+        cols = _scratch.get("cols", (k + 1, length), x.dtype, tag=tag)
         xp = _pad(x, padding)
-        (sh, sw), (s_n, s_c, s_h, s_w) = stride, xp.strides
-        shape, strides = (c, kh, kw, n, ho, wo), (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
-    windows = as_strided(xp, shape, strides, writeable=False)
-    cols = _scratch.get("cols", shape, x.dtype)
-    np.copyto(cols, windows)
-    return cols.reshape(c * kh * kw, -1), (ho, wo)
+        (sh, sw), (dh, dw), (s_n, s_c, s_h, s_w) = stride, dilation, xp.strides
+        shape = (c, kh, kw, n, ho, wo)
+        if sh == 1 and kw > 1 and wo <= _SHORT_ROWS:
+            # copied in two steps: first the kw column shifts of the input, (kw, N, C, Hp, Wo), so that
+            # each tap of each image is then one contiguous run of Ho * Wo elements instead of Ho runs of
+            # Wo. numpy pays per run, so for short rows that is faster despite the extra copy (0.84 ->
+            # 0.65 ms for a 64x16x14x14 input; slower from about 64-wide rows on)
+            shifted = _scratch.get("shifted", (kw, n, c, xp.shape[2], wo), x.dtype)
+            np.copyto(shifted, as_strided(xp, shifted.shape, (s_w * dw, s_n, s_c, s_h, s_w * sw), writeable=False))
+            xp, (_, s_n, s_c, s_h, s_w) = shifted, shifted.strides
+            strides = (s_c, s_h * dh, shifted.strides[0], s_n, s_h, s_w)
+        else:
+            strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
+        np.copyto(cols[:k].reshape(shape), as_strided(xp, shape, strides, writeable=False))
+        cols[k] = 1
+    return cols, (ho, wo)
 
 
-def _grad_rows(g, groups, width):
-    """(N, O, Ho, Wo) -> (G, O/G, N * Ho * width), the layout of the column products (zeros in wide columns)."""
+def _image_blocks(cols, n, hw, groups):
+    """(C*kh*kw, N*Ho*Wo) columns as (N, G, C/G*kh*kw, Ho*Wo) per-image blocks (a view)."""
+    return cols.reshape(groups, cols.shape[0] // groups, n, hw).transpose(2, 0, 1, 3)
+
+
+def _grad_rows(g):
+    """(N, O, Ho, Wo) -> (N * Ho * Wo, O): g channels-last, in the columns' order.
+
+    Channels-last makes the input gradient's products (rows @ per-tap weights)
+    and the weight gradient's (columns @ rows) the orientations OpenBLAS runs
+    fastest for these shapes (a third faster than with g's channels first).
+    """
     n, o, ho, wo = g.shape
-    rows = _scratch.get("rows", (o, n, ho, width or wo), g.dtype)
-    rows[..., :wo] = g.transpose(1, 0, 2, 3)
-    rows[..., wo:] = 0
-    return rows.reshape(groups, o // groups, -1)
+    rows = _scratch.get("rows", (n, ho, wo, o), g.dtype)
+    np.copyto(rows, g.transpose(0, 2, 3, 1))
+    return rows.reshape(-1, o)
 
 
-def _conv_np(x, w, b, stride, padding, dilation, groups):
+def _conv_np(x, w, b, stride, padding, dilation, groups, tag=None):
+    """The convolution as one (O/G, C/G*kh*kw) @ (C/G*kh*kw, Ho*Wo) product per image and group."""
+    n, o = x.shape[0], w.shape[0]
+    cols, (ho, wo) = _cols(x, w.shape, stride, padding, dilation, tag)
+    k = cols.shape[0] - 1
+    w3 = w.reshape(groups, o // groups, -1)
+    if b is not None and groups == 1:  # the bias as one more column, against the row of ones
+        w3 = np.concatenate([w3, b.reshape(1, o, 1)], axis=2)
+        k += 1
+    out = np.empty((n, o, ho, wo), x.dtype)
+    np.matmul(w3, _image_blocks(cols[:k], n, ho * wo, groups), out=out.reshape(n, groups, o // groups, ho * wo))
+    if b is not None and groups > 1:
+        out.reshape(n, o, -1)[...] += b[:, None]
+    return out
+
+
+# With few columns per group (C/G * kh * kw, at most _PER_IMAGE_MAX_COLS: the usual first layer with 1-3
+# input channels) the weight gradient is a product per image too, summed over images: that avoids the long
+# contraction with a tiny K x O result that OpenBLAS runs at a fraction of its speed (and needs g in no
+# other layout), 2-3x faster for 1-4 input channels. With K = 144 (16 channels, 3x3) the batch-wide
+# product is faster.
+_PER_IMAGE_MAX_COLS = 64
+
+
+def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, rows=None, tag=None, with_bias=False):
+    """The weight gradient; with ``with_bias`` the pair (weight gradient, bias gradient)."""
     n = x.shape[0]
-    o = w.shape[0]
-    cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding, dilation)
-    out = _scratch.get("product", (groups, o // groups, cols.shape[1]), cols.dtype)
-    np.matmul(w.reshape(groups, o // groups, -1), cols.reshape(groups, cols.shape[0] // groups, -1), out=out)
-    out = out.reshape(o, -1)
-    if b is not None:
-        out += b[:, None]  # while the rows are contiguous: twice as fast as during the layout change
-    width = _row_width(x.shape[3], stride, padding) or wo
-    return out.reshape(o, n, ho, width)[..., :wo].transpose(1, 0, 2, 3).copy()  # a fresh array: out is scratch
+    o, cg, kh, kw = w_shape
+    cols, (ho, wo) = _cols(x, w_shape, stride, padding, dilation, tag)
+    k = cols.shape[0] - 1
+    fold = with_bias and groups == 1  # the bias gradient as one more row of the product, from the row of ones
+    if fold:
+        k += 1
+    if cg * kh * kw <= _PER_IMAGE_MAX_COLS:  # one (O/G, Ho*Wo) @ (Ho*Wo, C/G*kh*kw) product per image and group
+        blocks = _image_blocks(cols[:k], n, ho * wo, groups).transpose(0, 1, 3, 2)
+        grad = np.matmul(g.reshape(n, groups, o // groups, ho * wo), blocks).sum(axis=0)
+    else:
+        if rows is None:
+            rows = _grad_rows(g)
+        cols = cols[:k].reshape(groups, k // groups, -1)  # (G, C/G*kh*kw (+1), L)
+        rows = rows.reshape(-1, groups, o // groups).transpose(1, 0, 2)  # (G, L, O/G)
+        grad = np.matmul(cols, rows).transpose(0, 2, 1)
+    gw = grad[..., : cg * kh * kw].reshape(w_shape)
+    if not with_bias:
+        return gw
+    return gw, grad[0, :, -1].copy() if fold else _bias_grad(g)
 
 
-def _conv_weight_grad_np(x, g, w_shape, stride, padding, dilation, groups, rows=None):
-    cols, _ = _im2col(x, w_shape[2:], stride, padding, dilation)
-    if rows is None:
-        rows = _grad_rows(g, groups, _row_width(x.shape[3], stride, padding))
-    # (C*kh*kw, O) and transposed after: OpenBLAS runs this orientation of the long contraction ~25% faster
-    cols = cols.reshape(groups, cols.shape[0] // groups, -1)
-    return np.matmul(cols, rows.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w_shape)
+def _bias_grad(g):
+    """Per image and channel by a product with ones (faster than a sum over three axes), then over images."""
+    n, o = g.shape[:2]
+    return np.matmul(g.reshape(n, o, -1), np.ones(g.shape[2] * g.shape[3], g.dtype)).sum(axis=0)
 
 
 def _conv_input_grad_np(g, w, x_shape, stride, padding, dilation, groups, rows=None):
-    """The transposed convolution: columns by one product, then col2im as one slice-add per tap."""
+    """The transposed convolution, one kernel tap at a time: ``rows @ w[:, :, i, j]`` added at the tap's place.
+
+    Per-tap products (K = O/G) write each tap's contribution channels-last,
+    which is added to a channels-last buffer through the tap's strided view
+    (rows of Wo * C contiguous elements) - no (C*kh*kw, L) column matrix, and
+    the products run in the orientation OpenBLAS is fastest at (about 1.5x
+    the single product).
+    """
     n, c, h, wd = x_shape
-    o, _, kh, kw = w.shape
+    o, cg, kh, kw = w.shape
+    og = o // groups
     ho, wo = g.shape[2:]
-    (dh, dw), (top, bottom, left, right) = dilation, padding
-    width = _row_width(wd, stride, padding)
+    (sh, sw), (dh, dw), (top, bottom, left, right) = stride, dilation, padding
     if rows is None:
-        rows = _grad_rows(g, groups, width)
-    w3 = w.reshape(groups, o // groups, -1)
-    cols = _scratch.get("grad_cols", (groups, w3.shape[2], rows.shape[2]), rows.dtype)
-    np.matmul(w3.transpose(0, 2, 1), rows, out=cols)
-    hp, wp = h + top + bottom, wd + left + right
-    # (C, N, ...) so that each tap's block of columns is added without a layout change
-    if width is not None:
-        cols = cols.reshape(c, kh, kw, n, ho * wp)
-        buf = _scratch.get("col2im", (c, n, (hp + 1) * wp), cols.dtype)  # the spare row of _im2col
-        buf.fill(0)
-        for i in range(kh):
-            for j in range(kw):
-                start = i * dh * wp + j * dw
-                buf[:, :, start : start + ho * wp] += cols[:, i, j]  # the wide columns carry zeros
-        buf = buf.reshape(c, n, hp + 1, wp)
-    else:
-        cols = cols.reshape(c, kh, kw, n, ho, wo)
-        buf = _scratch.get("col2im", (c, n, hp, wp), cols.dtype)
-        buf.fill(0)
-        for i in range(kh):
-            for j in range(kw):
-                _tap(buf, i, j, (ho, wo), stride, dilation)[...] += cols[:, i, j]
-    return _crop(buf, padding, (h, wd)).transpose(1, 0, 2, 3).copy()  # a fresh array: buf is scratch
+        rows = _grad_rows(g)
+    rows = rows.reshape(-1, groups, og).transpose(1, 0, 2)  # (G, L, O/G)
+    taps = np.ascontiguousarray(w.reshape(groups, og, cg, kh * kw).transpose(3, 0, 1, 2))  # (kh*kw, G, O/G, C/G)
+    tap_out = _scratch.get("tap_grad", (groups, rows.shape[1], cg), rows.dtype)
+    contrib = tap_out.reshape(groups, n, ho, wo, cg).transpose(1, 2, 3, 0, 4)  # (N, Ho, Wo, G, C/G)
+    buf = _scratch.get("col2im", (n, h + top + bottom, wd + left + right, groups, cg), rows.dtype)
+    buf.fill(0)
+    for t, (i, j) in _taps((kh, kw)):
+        np.matmul(rows, taps[t], out=tap_out)
+        buf[:, i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += contrib
+    buf = buf.reshape(n, h + top + bottom, wd + left + right, c)
+    return buf[:, top : top + h, left : left + wd].transpose(0, 3, 1, 2).copy()  # a fresh array: buf is scratch
 
 
 # ---- convolution ops --------------------------------------------------------------------------------
@@ -222,10 +292,12 @@ class Conv2d(Function):
     """``out[n, o] = b[o] + sum_c sum_ij w[o, c, i, j] * xpad[n, g*C/G + c, h*s + i*d, w*s + j*d]``.
 
     ``padding`` is (top, bottom, left, right); the public ``conv2d`` checks
-    the arguments. The weight gradient rebuilds the im2col columns from the
-    saved input rather than keeping them: rebuilding into a work buffer costs
-    less than holding (and page-faulting in) a fresh array nine times the
-    input's size.
+    the arguments. The im2col columns stay in a work buffer, not in the
+    record: holding (and page-faulting in) a fresh array nine times the
+    input's size costs more than rebuilding it. The weight gradient reuses
+    them when nothing has taken the buffer since the forward (the usual case:
+    no other convolution of the same shape in between); otherwise they are
+    rebuilt from the saved input.
     """
 
     saves_inputs = True
@@ -233,20 +305,26 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, w, b=None, *, stride, padding, dilation, groups):
         _set_geom(ctx, stride, padding, dilation, groups)
-        return _conv_np(x, w, b, stride, padding, dilation, groups)
+        ctx.cols_tag = object()
+        return _conv_np(x, w, b, stride, padding, dilation, groups, ctx.cols_tag)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors[:2]
         geom = _geom(ctx)
-        with_bias = len(ctx.inputs) == 3 and ctx.needs_input_grad(2)
-        if isinstance(g, np.ndarray):  # a plain backward: the three gradients share g's column layout
-            rows = _grad_rows(g, ctx.groups, _row_width(x.shape[3], ctx.stride, ctx.padding))
+        with_bias = len(ctx.next) == 3 and ctx.needs_input_grad(2)
+        if isinstance(g, np.ndarray):  # a plain backward: the gradients share g's channels-last column layout
+            rows = None
+            if ctx.needs_input_grad(0):  # (the first layer's input is data: g needs no new layout there)
+                rows = _grad_rows(g)
             gx = _conv_input_grad_np(g, w, x.shape, rows=rows, **geom) if ctx.needs_input_grad(0) else None
-            gw = None
+            gw = gb = None
             if ctx.needs_input_grad(1):
-                gw = _conv_weight_grad_np(x, g, w.shape, rows=rows, **geom)
-            gb = rows.sum(axis=2).reshape(-1) if with_bias else None  # wide columns hold zeros
+                gw = _conv_weight_grad_np(x, g, w.shape, rows=rows, tag=ctx.cols_tag, with_bias=with_bias, **geom)
+                if with_bias:
+                    gw, gb = gw
+            elif with_bias:
+                gb = _bias_grad(g)
             return gx, gw, gb
         gx = conv2d_input_grad(g, w, x.shape, **geom) if ctx.needs_input_grad(0) else None
         gw = conv2d_weight_grad(x, g, w.shape, **geom) if ctx.needs_input_grad(1) else None
@@ -379,12 +457,13 @@ class MaxPool2d(Function):
         ctx.in_shape = x.shape
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = _pad(x, pads, fill)
-        # NaN or -inf in the input need PyTorch's exact rule (a NaN wins; only real, unpadded positions
-        # compete); finite inputs always beat the padding, so there the rule is a plain ">".
-        if x.dtype.kind == "f" and x.size and not np.isfinite(x.min()):
+        # Finite window maxima always beat the padding, so there the rule is a plain ">". A NaN (which
+        # np.maximum carries into its window's maximum) or a window whose maximum is -inf needs PyTorch's
+        # exact rule (a NaN wins; only real, unpadded positions compete): checked on the output, a
+        # quarter of the input for 2x2 windows.
+        best, argmax = _max_taps(xp, kernel, stride, dilation, out_hw)
+        if x.dtype.kind == "f" and best.size and not np.isfinite(best.min()):
             best, argmax = _max_taps_exact(xp, x.shape[2:], kernel, stride, pads, dilation, out_hw)
-        else:
-            best, argmax = _max_taps(xp, kernel, stride, dilation, out_hw)
         ctx.argmax = argmax
         return best
 
@@ -444,11 +523,16 @@ def _inside(i, j, hw, out_hw, stride, pads, dilation):
 
 def _max_scatter_np(g, argmax, in_shape, kernel, stride, pads, dilation):
     n, c, h, w = in_shape
-    buf = np.zeros((n, c, h + pads[0] + pads[1], w + pads[2] + pads[3]), dtype=g.dtype)
+    padded = (h + pads[0] + pads[1], w + pads[2] + pads[3])
     out_hw = g.shape[2:]
     # one tap's windows hit distinct positions; different taps meet only where windows overlap
     overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     finite = g.size == 0 or np.isfinite(g.min())
+    # windows that tile the input exactly (kernel == stride, as in the usual 2x2 pooling): the taps write
+    # every position between them, so the buffer needs no zeroing first
+    tiled = dilation == (1, 1) and tuple(kernel) == tuple(stride) and padded == tuple(
+        o * s for o, s in zip(out_hw, stride))
+    buf = (np.empty if tiled and finite else np.zeros)((n, c) + padded, dtype=g.dtype)
     won = _scratch.get("won", argmax.shape, bool)
     for t, (i, j) in _taps(kernel):
         view = _tap(buf, i, j, out_hw, stride, dilation)
