@@ -8,6 +8,8 @@ torch, tapegrad, ...), so a machine that slows down mid-run slows all of them al
 Each process first asks malloc to keep freed memory for reuse and Python's cyclic
 collector to run less often (``autograd.memory``), the same for all three
 implementations; ``--default-malloc`` and ``--default-gc`` keep the defaults.
+``--threads N`` caps the BLAS and PyTorch thread pools of every implementation at N
+(on a machine whose cores other programs keep busy, ``--threads 1`` gives steadier ratios).
 The table shows the median over rounds of each process's own median time per unit,
 and the ratios tapegrad/numpy and tapegrad/torch. Before timing, the three must agree
 on the numbers each workload checks (a loss, gradient sums), or the run stops.
@@ -16,6 +18,7 @@ on the numbers each workload checks (a loss, gradient sums), or the run stops.
 import argparse
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 
@@ -50,13 +53,20 @@ def _child(workload, impl, retain_memory=True, relax_gc=True):
     print(json.dumps({"value": value, "check": check}))
 
 
-def _run_child(workload, impl, default_malloc=False, default_gc=False):
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _run_child(workload, impl, default_malloc=False, default_gc=False, threads=None):
     extra = ["--default-malloc"] * default_malloc + ["--default-gc"] * default_gc
+    env = dict(os.environ)
+    if threads:  # read by OpenBLAS (numpy) and by PyTorch's pools when they start
+        env.update({name: str(threads) for name in _THREAD_VARIABLES})
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--child", workload, impl, *extra],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{workload}/{impl} failed:\n{proc.stderr[-3000:]}")
@@ -79,6 +89,7 @@ def main(argv=None):
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--default-malloc", action="store_true", help="keep glibc's default malloc settings")
     parser.add_argument("--default-gc", action="store_true", help="keep Python's default garbage collector thresholds")
+    parser.add_argument("--threads", type=int, help="cap the BLAS and PyTorch thread pools at this many threads")
     args = parser.parse_args(argv)
     if args.child:
         _child(*args.child, retain_memory=not args.default_malloc, relax_gc=not args.default_gc)
@@ -93,7 +104,7 @@ def main(argv=None):
         checks = {}
         for _ in range(args.rounds):
             for impl in impls:
-                out = _run_child(workload, impl, args.default_malloc, args.default_gc)
+                out = _run_child(workload, impl, args.default_malloc, args.default_gc, args.threads)
                 values[impl].append(out["value"])
                 checks[impl] = out["check"]
         ref = checks["tapegrad"]
