@@ -13,7 +13,6 @@ the array or the Tensor version.
 * ``Linear``: ``x @ W.T + b`` as one record; its weight gradient comes out
   contiguous in ``W``'s layout, which the optimizers then stream through.
 * ``NllLoss``: pick each target's log-probability, weight and reduce, as one record.
-* ``CrossEntropy``: log-softmax and ``NllLoss`` of ``(N, C)`` logits, as one record.
 * ``BinaryCrossEntropy``: PyTorch's clamped-log loss with its gradient rule.
 * ``ConstantPad``: ``numpy.pad`` with a constant; its backward is a slice.
 """
@@ -243,54 +242,6 @@ class NllLoss(ag.Function):
         if ctx.reduction == "none":
             return np.expand_dims(g, ctx.class_dim) * ctx.weights
         return g * ctx.weights
-
-
-class CrossEntropy(ag.Function):
-    """``nll_loss(log_softmax(x, 1))`` for logits ``x`` of shape ``(N, C)``, as one record.
-
-    ``target`` holds a class index per row; ``coef`` the weight of each row's
-    target (0 where it is ignored; None when every row counts 1) and ``denom``
-    the divisor of the mean. The log-softmax is computed stably (shifted by the
-    row maximum). The gradient, ``(softmax(x) - onehot(target)) * coef / denom``
-    per row, is kept from forward; under ``create_graph`` the softmax is
-    recomputed on the tape so that it can be differentiated again.
-    """
-
-    saves_inputs = True
-
-    @staticmethod
-    def forward(ctx, x, target, coef, reduction, denom):
-        rows = np.arange(x.shape[0])
-        shifted = x - np.amax(x, axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        sum_exp = np.sum(exp, axis=1)
-        loss = np.log(sum_exp) - shifted[rows, target]  # -log_softmax(x)[n, target[n]]
-        scale = np.ones(x.shape[0], x.dtype) if coef is None else coef  # d(total)/d(loss[n])
-        if coef is not None:
-            loss *= coef
-        if reduction == "mean":
-            scale = scale / denom if denom != 0 else np.zeros_like(scale)
-        exp /= sum_exp[:, None]
-        ctx.target, ctx.scale, ctx.softmax = target, scale, exp
-        if reduction == "none":
-            return loss
-        total = loss.sum()
-        if reduction == "mean":
-            total = total / denom if denom != 0 else np.nan
-        return np.asarray(total, dtype=x.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        rows = np.arange(len(ctx.target))
-        if isinstance(x, ag.Tensor):  # create_graph: the softmax on the tape, to be differentiated again
-            onehot = np.zeros(ctx.softmax.shape, ctx.softmax.dtype)
-            onehot[rows, ctx.target] = 1
-            return (x.softmax(1) - onehot) * np.reshape(g * ctx.scale, (-1, 1))
-        scale = g * ctx.scale  # g is a scalar, or one value per row with reduction="none"
-        grad = ctx.softmax * scale[:, None]
-        grad[rows, ctx.target] -= scale
-        return grad
 
 
 class BinaryCrossEntropy(ag.Function):

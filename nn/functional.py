@@ -571,8 +571,6 @@ def _class_targets(target, n_classes, ignore_index, opname):
         raise TypeError(
             f"{opname}: expected class indices (an integer tensor, e.g. target.long()) as target, got dtype {t.dtype}"
         )
-    if t.size and 0 <= (low := t.min()) and (high := t.max()) < n_classes and not low <= ignore_index <= high:
-        return t, np.ones(t.shape, dtype=bool)  # every target in range and none ignored: two reductions
     valid = t != ignore_index
     if valid.any():
         tv = t[valid]
@@ -638,6 +636,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if input.dtype.kind != "f":
         raise TypeError(f"cross_entropy: input (logits) must be floating point, got {input.dtype}")
     class_dim = 1 if input.ndim >= 2 else 0
+    logp = input.log_softmax(class_dim)
     n_classes = input.shape[class_dim] if input.ndim else 0
     w = _class_weight(weight, n_classes, "cross_entropy")
     wshape = [1] * input.ndim
@@ -652,7 +651,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             )
         if label_smoothing > 0:
             target = target * (1.0 - label_smoothing) + label_smoothing / n_classes
-        prod = input.log_softmax(class_dim) * target.to(input.dtype)
+        prod = logp * target.to(input.dtype)
         if w is not None:
             prod = prod * w.reshape(wshape).astype(input.dtype)
         loss = -prod.sum(class_dim)
@@ -661,16 +660,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _reduce(loss, reduction)
 
     _class_dim_check(input, target, "cross_entropy")
-    if input.ndim == 2 and label_smoothing <= 0:  # the common case, as one record (nn._ops.CrossEntropy)
-        t, valid = _class_targets(target, n_classes, ignore_index, "cross_entropy")
-        if w is None and valid.all():
-            safe, coef, denom = t, None, t.shape[0]
-        else:
-            safe = np.where(valid, t, 0)
-            coef = valid.astype(input.dtype) if w is None else (w[safe] * valid).astype(input.dtype)
-            denom = coef.sum()
-        return _ops.CrossEntropy.apply(input, target=safe, coef=coef, reduction=reduction, denom=denom)
-    logp = input.log_softmax(class_dim)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
         return nll
