@@ -51,7 +51,7 @@ class Function:
     """Base of every op; an instance is one record on the tape."""
 
     __slots__ = (
-        "inputs", "next", "seq", "out_shape", "out_dtype", "_result", "_versions", "_result_vc", "_stamp", "_exact",
+        "inputs", "next", "seq", "out_shape", "out_dtype", "_result", "_stamp", "_exact",
         "__dict__", "__weakref__",
     )
 
@@ -70,6 +70,8 @@ class Function:
     hooks = None  # gradient hooks of the output tensor (register_hook on a non-leaf)
     retained = None  # weak reference to the output tensor when it retains its grad
     _watched = False  # hooks or retained is set: the backward walk looks at both
+    _versions = None  # the saved inputs' versions when one had a version counter (else all were 0)
+    _result_vc = None  # the output's version counter, once something made one (see version_counter)
     scope = None  # the name_scope the op ran in
     trace = None  # the forward stack, recorded under detect_anomaly()
     freed = False  # saved values released by a backward pass
@@ -175,19 +177,16 @@ class Function:
         if cls.saves_inputs:
             ctx.inputs = inputs
             ctx._stamp = state.inplace
-            # the inputs' versions now: a tuple of ints, or None when no input has a version counter yet (all 0)
-            if len(inputs) == 2 and inputs[0]._vc is None and inputs[1]._vc is None:
-                ctx._versions = None
-            else:
+            # the inputs' versions now, a tuple of ints, unless no input has a version counter yet (all 0)
+            if not (len(inputs) == 2 and inputs[0]._vc is None and inputs[1]._vc is None):
                 ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in inputs])
         else:
             ctx.inputs = ()  # nothing kept; None is left for "released by a backward pass"
         if cls.saves_result:
             ctx._stamp = state.inplace
-            ctx._result = out
             # The output's version counter is made when something first needs it (an in-place op,
-            # a view, detach), which links it here; most outputs never need one.
-            ctx._result_vc = None
+            # a view, detach), which links it here (_result_vc); most outputs never need one.
+            ctx._result = out
         if state.annotate:
             _annotate(ctx, 3)  # the stack up to the caller of the Tensor method that called apply
         result.grad_fn = ctx
@@ -371,7 +370,8 @@ def binary_operator(cls, general):
             ctx.inputs = (a, b)
             ctx._stamp = state.inplace
             va, vb = a._vc, b._vc
-            ctx._versions = None if va is None and vb is None else (0 if va is None else va[0], 0 if vb is None else vb[0])
+            if va is not None or vb is not None:
+                ctx._versions = (0 if va is None else va[0], 0 if vb is None else vb[0])
         else:
             ctx.inputs = ()
         if state.annotate:
@@ -415,8 +415,7 @@ def unary_operator(cls, method):
         ctx.inputs = ()
         if saves_result:
             ctx._stamp = state.inplace
-            ctx._result = out
-            ctx._result_vc = None  # made when first needed (version_counter)
+            ctx._result = out  # its version counter is made when first needed (version_counter)
         if state.annotate:
             _annotate(ctx, 2)
         result.grad_fn = ctx

@@ -299,11 +299,11 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         y = ctx.result
-        if (y.size if type(y) is np.ndarray else y.numel()) <= 4096:
-            # the output is 0 or positive, so its sign is the 0/1 mask: one call, the fastest for small arrays
-            return g * np.sign(y)
-        # a bool mask moves a quarter of the bytes of a float sign: about twice as fast for large arrays
-        return g * (y > _zero(y.dtype))
+        if type(y) is np.ndarray and y.size > 4096:
+            # a bool mask moves a quarter of the bytes of a float sign: about twice as fast for large arrays
+            return g * (y > _zero(y.dtype))
+        # the output is 0 or positive, so its sign is the 0/1 mask: one call, the fastest for small arrays
+        return g * np.sign(y)
 
 
 _ZEROS = {}
