@@ -320,14 +320,16 @@ class Optimizer:
     def _scratch(self, like, slot=0):
         """A reusable work array shaped like ``like``: updates write temporaries here instead of allocating.
 
-        One array per (shape, dtype, slot), shared by all parameters of that
-        shape; its contents are garbage between calls.
+        One flat buffer per (dtype, slot), as large as the largest parameter
+        seen, shared by all parameters as views of their shape (an MLP's
+        784x512, 512x256 ... weights need 1.6 MB of scratch, not 2.1); its
+        contents are garbage between calls.
         """
-        key = (like.shape, like.dtype.str, slot)
+        key = (like.dtype.str, slot)
         buffer = self._scratch_buffers.get(key)
-        if buffer is None:
-            buffer = self._scratch_buffers[key] = np.empty_like(like)
-        return buffer
+        if buffer is None or buffer.size < like.size:
+            buffer = self._scratch_buffers[key] = np.empty(like.size, like.dtype)
+        return buffer[: like.size].reshape(like.shape)
 
     def _effective_grad(self, param, grad, weight_decay, maximize):
         """``-grad`` if maximizing, plus ``weight_decay * param``; ``grad`` itself when neither applies.
