@@ -169,7 +169,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         push(heap, -seq)
                     else:
                         entry[1] = entry[1] + gi
-                if not retain_graph:  # release what backward needed (Function.release, inlined)
+                if not retain_graph:  # drop what backward needed: saved inputs, output, array attributes
                     node.inputs = None
                     node._result = None
                     if node._attrs_seen:

@@ -269,20 +269,14 @@ class Function:
         if self.saves_result and self._result_vc is not None and self._result_vc[0] != 0:
             raise_modified(self, self.out_shape, self.out_dtype, "the output", self._result_vc[0], 0)
 
-    def release(self):
-        """Drop what backward needed, after a pass without ``retain_graph``.
-
-        The graph's shape survives (``next``, ``out_shape``, attributes such as
-        ``dim``), so the exporter can still draw it and an op that saved
-        nothing can be walked again, as in PyTorch.
-        """
-        self.inputs = None
-        self._result = None
-        if self._attrs_seen:
-            self.release_attrs()
-
     def release_attrs(self):
-        """Drop the arrays ``forward`` kept as attributes (a mask, indices); keep the rest."""
+        """Drop the arrays ``forward`` kept as attributes (a mask, indices); keep the rest.
+
+        Called by a backward pass without ``retain_graph`` after it drops the
+        saved inputs and output. The graph's shape survives (``next``,
+        ``out_shape``, attributes such as ``dim``), so the exporter can still
+        draw it and an op that saved nothing can be walked again, as in PyTorch.
+        """
         cls = type(self)
         d = self.__dict__
         if not d:
