@@ -148,8 +148,13 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         entry = leaf_grads.get(edge)
                         if entry is None:
                             leaf_grads[edge] = [edge, gi]
+                        elif create_graph or gi.nbytes > _ADDEND_BYTES:
+                            entry[1] = _sum_addends(entry[1:]) + gi
+                            del entry[2:]
                         else:
-                            entry[1] = entry[1] + gi
+                            entry.append(gi)  # summed in one reduction later (see _sum_addends)
+                            if len(entry) > _ADDENDS:
+                                entry[1:] = [_sum_addends(entry[1:])]
                         continue
                     if nxt is None:
                         if not heap:
@@ -176,6 +181,9 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         node.release_attrs()
             grads = gi = g = nxt_g = None  # drop the walk's last references, so fresh leaf gradients can be kept uncopied
             entries = list(leaf_grads.values())
+            for entry in entries:
+                if len(entry) > 2:
+                    entry[1:] = [_sum_addends(entry[1:])]
             shared = len({id(e[1]) for e in entries}) != len(entries)  # one array sent to two leaves
             leaf_grads = None
             for entry in entries:
@@ -190,6 +198,31 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
     finally:
         state.enabled, state.graph = prev_enabled, prev_graph
     return captured
+
+
+_ADDEND_BYTES = 1 << 12  # a leaf's gradients this small are kept and summed together ...
+_ADDENDS = 256  # ... up to this many at a time
+
+
+def _sum_addends(arrays):
+    """The sum of same-shape, same-dtype gradients, in one reduction when there are several.
+
+    A small leaf used by many ops (a bias applied at every step of a long chain,
+    a shared scalar) gets one small gradient from each. Adding them one by one
+    costs a numpy call each; copying them into one block and reducing it over
+    the first axis costs a fraction of that (on the chain benchmark, a tenth of
+    the backward time) and adds in the same order, so the sum is the same to
+    the bit.
+    """
+    if len(arrays) == 1:
+        return arrays[0]
+    if len(arrays) == 2:
+        return arrays[0] + arrays[1]
+    first = arrays[0]
+    if first.size == 1:  # numpy sums a single column pairwise; a running sum keeps the order
+        return np.cumsum(np.array(arrays).reshape(-1))[-1].reshape(first.shape)
+    block = np.concatenate(arrays).reshape((len(arrays),) + first.shape)
+    return np.add.reduce(block)
 
 
 def _visit_watched(node, g, create_graph):

@@ -37,6 +37,48 @@ def test_leaf_used_twice_in_one_op_gets_both_gradients():
     np.testing.assert_allclose(x.grad.data, [6.0])
 
 
+def _sequential_sum(arrays):
+    total = arrays[0]
+    for a in arrays[1:]:
+        total = total + a
+    return total
+
+
+@pytest.mark.parametrize("uses", [3, 300, 1000])  # 1000 is more than one batch of kept addends
+@pytest.mark.parametrize("shape", [(), (1,), (5,), (2, 3)])
+def test_leaf_used_by_many_ops_gets_the_sequential_sum_to_the_bit(uses, shape):
+    rng = np.random.default_rng(uses)
+    b = ag.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+    scales = [rng.standard_normal(shape).astype(np.float32) for _ in range(uses)]
+    total = ag.tensor(np.zeros(shape, np.float32))
+    for s in scales:
+        total = total + b * ag.tensor(s)  # each use sends s to b
+    total.sum().backward()
+    expected = _sequential_sum(scales[::-1])  # the walk meets the last use first
+    assert b.grad.dtype == ag.float32
+    np.testing.assert_array_equal(b.grad.data, expected)
+
+
+def test_large_leaf_used_by_many_ops_gets_the_sum():
+    w = leaf(np.ones((64, 64)))  # 32 KB: added as it arrives
+    total = w * 0.0
+    for k in range(1, 6):
+        total = total + w * float(k)
+    total.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, np.full((64, 64), 15.0))
+
+
+def test_shared_leaf_gradient_under_create_graph_is_differentiable():
+    x = leaf([2.0])
+    y = x * x
+    for _ in range(4):
+        y = y + x * x  # x gets ten gradients of 2x
+    (g,) = ag.grad(y.sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.data, [20.0])
+    (gg,) = ag.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.data, [10.0])
+
+
 def test_broadcast_gradient_is_summed_to_the_input_shape():
     a = leaf(np.ones((2, 3)))
     b = leaf(np.ones((3,)))
