@@ -87,7 +87,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
     """
     pending = {}  # seq -> [record, gradient of its output]
     heap = []  # -seq of the records with a pending gradient
-    leaf_grads = {}  # leaf -> [leaf, gradient] (tensors hash by identity)
+    leaf_grads = {}  # leaf -> [leaf, most addends kept, gradients...] (tensors hash by identity)
     captured = [None] * (len(capture) if capture else 0)
     prev_enabled, prev_graph = state.enabled, state.graph
     state.graph = create_graph
@@ -99,7 +99,10 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
             for t, g in zip(roots, seeds):
                 edge = t.grad_fn or t
                 if isinstance(edge, Tensor):
-                    leaf_grads[edge] = [edge, g]
+                    entry = leaf_grads.setdefault(edge, [edge, 2])  # a root's gradient is added at once
+                    entry.append(g)
+                    if len(entry) > 3:
+                        entry[2:] = [_sum_addends(entry[2:])]
                 else:
                     _add_pending(pending, heap, edge, g)
             nxt = None  # the next record to visit, when it is the only one with a pending gradient ...
@@ -147,14 +150,13 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     if edge._is_leaf_edge:  # a leaf tensor (nn.Parameter too): its gradients are summed over the pass
                         entry = leaf_grads.get(edge)
                         if entry is None:
-                            leaf_grads[edge] = [edge, gi]
-                        elif create_graph or gi.nbytes > _ADDEND_BYTES:
-                            entry[1] = _sum_addends(entry[1:]) + gi
-                            del entry[2:]
+                            # small gradients are kept and summed in one reduction (see _sum_addends)
+                            keep = 1 if create_graph or gi.nbytes > _ADDEND_BYTES else _ADDENDS
+                            leaf_grads[edge] = [edge, keep + 2, gi]
                         else:
-                            entry.append(gi)  # summed in one reduction later (see _sum_addends)
-                            if len(entry) > _ADDENDS:
-                                entry[1:] = [_sum_addends(entry[1:])]
+                            entry.append(gi)
+                            if len(entry) > entry[1]:
+                                entry[2:] = [_sum_addends(entry[2:])]
                         continue
                     if nxt is None:
                         if not heap:
@@ -182,8 +184,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
             grads = gi = g = nxt_g = None  # drop the walk's last references, so fresh leaf gradients can be kept uncopied
             entries = list(leaf_grads.values())
             for entry in entries:
-                if len(entry) > 2:
-                    entry[1:] = [_sum_addends(entry[1:])]
+                entry[1:] = [_sum_addends(entry[2:])]  # now [leaf, gradient]
             shared = len({id(e[1]) for e in entries}) != len(entries)  # one array sent to two leaves
             leaf_grads = None
             for entry in entries:

@@ -59,6 +59,12 @@ def test_leaf_used_by_many_ops_gets_the_sequential_sum_to_the_bit(uses, shape):
     np.testing.assert_array_equal(b.grad.data, expected)
 
 
+def test_backward_on_the_same_leaf_twice_sums_both_seeds():
+    x = leaf([1.0, 2.0])
+    ag.backward([x, x], [ag.tensor([1.0, 1.0], dtype=ag.float64), ag.tensor([10.0, 20.0], dtype=ag.float64)])
+    np.testing.assert_array_equal(x.grad.data, [11.0, 21.0])
+
+
 def test_large_leaf_used_by_many_ops_gets_the_sum():
     w = leaf(np.ones((64, 64)))  # 32 KB: added as it arrives
     total = w * 0.0
