@@ -52,6 +52,7 @@ class Function:
 
     __slots__ = (
         "inputs", "next", "seq", "out_shape", "out_dtype", "_result", "_stamp", "_exact",
+        "_scope", "_const_meta",  # set only when needed; slots keep most records without a __dict__
         "__dict__", "__weakref__",
     )
 
@@ -72,7 +73,6 @@ class Function:
     _watched = False  # hooks or retained is set: the backward walk looks at both
     _versions = None  # the saved inputs' versions when one had a version counter (else all were 0)
     _result_vc = None  # the output's version counter, once something made one (see version_counter)
-    scope = None  # the name_scope the op ran in
     trace = None  # the forward stack, recorded under detect_anomaly()
     freed = False  # saved values released by a backward pass
     _is_leaf_edge = False  # as an edge of the graph, a record is not a leaf (Tensor says True)
@@ -223,6 +223,11 @@ class Function:
         return self.next[i] is not None
 
     # ---- bookkeeping ----------------------------------------------------------------
+    @property
+    def scope(self):
+        """The name_scope the op ran in (a module call, ``ag.name_scope``), or None."""
+        return getattr(self, "_scope", None)
+
     def name(self):
         """The op's name as the tape shows it, e.g. ``Mul``."""
         return type(self).__name__
@@ -282,7 +287,11 @@ class Function:
         if not d:
             cls._attrs_seen = False  # this op keeps no attributes: later releases skip the scan
             return
-        arrays = [k for k, v in d.items() if _is_array(v) or (type(v) is tuple and any(_is_array(x) for x in v))]
+        ndarray = np.ndarray
+        arrays = [
+            k for k, v in d.items()
+            if isinstance(v, ndarray) or (type(v) is tuple and any(isinstance(x, ndarray) for x in v))
+        ]
         if arrays:
             for k in arrays:
                 del d[k]
@@ -298,7 +307,7 @@ class Function:
         if self.inputs:
             return _meta(self.inputs)
         meta = []
-        const_meta = self.__dict__.get("_const_meta")
+        const_meta = getattr(self, "_const_meta", None)
         for i, e in enumerate(self.next):
             if e is None:
                 meta.append(const_meta[i] if const_meta else (None, None))
@@ -309,7 +318,7 @@ class Function:
         return meta
 
 
-_BOOKKEEPING = frozenset({"hooks", "retained", "scope", "trace", "freed"})
+_BOOKKEEPING = frozenset({"hooks", "retained", "trace", "freed"})
 
 
 def binary_operator(cls, general):
@@ -423,7 +432,7 @@ def unary_operator(cls, method):
 def _annotate(ctx, frames):
     """Tag a new record with the name scope it ran in and, under detect_anomaly(), the forward stack."""
     if state._scope is not None:
-        ctx.scope = state._scope
+        ctx._scope = state._scope
     if state._anomaly:
         ctx.trace = traceback.format_stack()[:-frames]
 

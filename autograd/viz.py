@@ -181,7 +181,7 @@ _SWATCH = {
 _CLUSTER_FILLS = ("#f7f9fc", "#eef3f9", "#e4ecf5", "#dae5f1")
 
 # record attributes that are bookkeeping, not arguments of the op
-_NOT_ATTRS = frozenset({"scope", "trace", "hooks", "retained", "freed"})
+_NOT_ATTRS = frozenset({"trace", "hooks", "retained", "freed"})
 
 _DIRECTIONS = ("TB", "LR", "BT", "RL")
 
