@@ -208,8 +208,9 @@ class Linear(ag.Function):
 class NllLoss(ag.Function):
     """``-coef * logp[..., target, ...]`` along ``class_dim``, then reduced.
 
-    ``coef`` is the class weight of each target (0 where it is ignored) and
-    ``denom`` the divisor of the mean (the sum of ``coef``). The gradient is
+    ``coef`` is the class weight of each target (0 where it is ignored), or
+    the number 1.0 when every target counts once, and ``denom`` the divisor of
+    the mean (the sum of ``coef``). The gradient is
     the constant ``-coef / denom`` at each target's entry, kept from forward.
     With ``denom == 0`` (every target ignored) the mean is NaN and the
     gradient 0, as in PyTorch.
@@ -223,10 +224,11 @@ class NllLoss(ag.Function):
         else:
             grids = list(np.ogrid[tuple(slice(n) for n in target.shape)])
             where = tuple(grids[:class_dim]) + (target,) + tuple(grids[class_dim:])
-        loss = -(logp[where] * coef)
+        picked = logp[where]
+        loss = -(picked if type(coef) is float else picked * coef)  # a float coef is 1.0
         scale = coef
         if reduction == "mean":
-            scale = coef / denom if denom != 0 else np.zeros_like(coef)
+            scale = coef / denom if denom != 0 else coef * 0.0
         weights = np.zeros_like(logp)
         weights[where] = -scale
         ctx.weights = weights

@@ -566,11 +566,16 @@ def _class_dim_check(input, target, opname):  # noqa: A002
 
 
 def _class_targets(target, n_classes, ignore_index, opname):
+    """The target's index array and the mask of targets not ignored (None when none is ignored); checks the range."""
     t = target.data if isinstance(target, _Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{opname}: expected class indices (an integer tensor, e.g. target.long()) as target, got dtype {t.dtype}"
         )
+    if t.size:
+        lo, hi = t.min(), t.max()
+        if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
+            return t, None  # every target is a class and none is ignore_index: no mask needed
     valid = t != ignore_index
     if valid.any():
         tv = t[valid]
@@ -603,6 +608,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     n_classes = input.shape[class_dim]
     t, valid = _class_targets(target, n_classes, ignore_index, "nll_loss")
     w = _class_weight(weight, n_classes, "nll_loss")
+    if valid is None and w is None:  # the common case: every target counts once
+        coef = 1.0
+        denom = float(t.size) if reduction == "mean" else 1.0
+        return _ops.NllLoss.apply(input, target=t, coef=coef, class_dim=class_dim, reduction=reduction, denom=denom)
+    if valid is None:
+        valid = np.ones(t.shape, dtype=bool)
     safe = np.where(valid, t, 0)
     coef = valid.astype(input.dtype) if w is None else (w[safe] * valid).astype(input.dtype)
     denom = coef.sum() if reduction == "mean" else 1.0
@@ -664,6 +675,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if label_smoothing <= 0:
         return nll
     t, valid = _class_targets(target, n_classes, ignore_index, "cross_entropy")
+    if valid is None:
+        valid = np.ones(t.shape, dtype=bool)
     prod = logp if w is None else logp * w.reshape(wshape).astype(input.dtype)
     smooth = -prod.sum(class_dim)
     smooth = smooth * valid.astype(input.dtype)

@@ -151,6 +151,24 @@ def test_cross_entropy_ignores_ignore_index_targets(rng):
     assert none[1] == 0.0 and none[4] == 0.0
 
 
+@pytest.mark.parametrize("ignore_index", [1, 3])  # a class index inside the targets' range that no target has
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_with_an_absent_ignore_index_class_counts_every_target(rng, reduction, ignore_index):
+    x, t = rng.standard_normal((5, 4)), np.array([0, 2, 2, 0, 3 if ignore_index == 1 else 2])
+    out = F.cross_entropy(ag.tensor(x), ag.tensor(t), ignore_index=ignore_index, reduction=reduction)
+    np.testing.assert_allclose(out.data, ce_loop(x, t, reduction=reduction), rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_gradient_without_ignored_targets_is_minus_one_over_n_at_each_target(rng, reduction):
+    logp = leaf(rng.standard_normal((4, 3)))
+    t = np.array([2, 0, 1, 2])
+    F.nll_loss(logp, ag.tensor(t), reduction=reduction).sum().backward()
+    expected = np.zeros((4, 3))
+    expected[np.arange(4), t] = -1.0 / 4 if reduction == "mean" else -1.0
+    np.testing.assert_allclose(logp.grad.data, expected, rtol=1e-12)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_label_smoothing_with_weight_and_ignored_targets_matches_the_loop(rng, reduction):
     x, t, w = rng.standard_normal((7, 5)), np.array([0, 4, -100, 2, 2, 1, 3]), rng.random(5) + 0.5
