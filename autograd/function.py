@@ -52,7 +52,10 @@ class Function:
 
     __slots__ = (
         "inputs", "next", "seq", "out_shape", "out_dtype", "_result", "_stamp", "_exact",
-        "_scope", "_const_meta",  # set only when needed; slots keep most records without a __dict__
+        # Set only when needed (unset reads as None through getattr): slots keep most records without a
+        # __dict__. _versions: the saved inputs' versions when one had a version counter (else all were 0);
+        # _result_vc: the output's version counter, once something made one (see version_counter).
+        "_scope", "_const_meta", "_versions", "_result_vc",
         "__dict__", "__weakref__",
     )
 
@@ -71,8 +74,6 @@ class Function:
     hooks = None  # gradient hooks of the output tensor (register_hook on a non-leaf)
     retained = None  # weak reference to the output tensor when it retains its grad
     _watched = False  # hooks or retained is set: the backward walk looks at both
-    _versions = None  # the saved inputs' versions when one had a version counter (else all were 0)
-    _result_vc = None  # the output's version counter, once something made one (see version_counter)
     trace = None  # the forward stack, recorded under detect_anomaly()
     freed = False  # saved values released by a backward pass
     _is_leaf_edge = False  # as an edge of the graph, a record is not a leaf (Tensor says True)
@@ -265,14 +266,15 @@ class Function:
     def check_versions(self):
         """Raise if a value backward needs was changed in place after it was saved."""
         if self.saves_inputs:
-            saved = self._versions
+            saved = getattr(self, "_versions", None)
             for i, t in enumerate(self.inputs):
                 vc = t._vc
                 then = 0 if saved is None else saved[i]
                 if vc is not None and vc[0] != then:
                     raise_modified(self, t.data.shape, t.data.dtype, f"input {i}", vc[0], then)
-        if self.saves_result and self._result_vc is not None and self._result_vc[0] != 0:
-            raise_modified(self, self.out_shape, self.out_dtype, "the output", self._result_vc[0], 0)
+        result_vc = getattr(self, "_result_vc", None)
+        if self.saves_result and result_vc is not None and result_vc[0] != 0:
+            raise_modified(self, self.out_shape, self.out_dtype, "the output", result_vc[0], 0)
 
     def release_attrs(self):
         """Drop the arrays ``forward`` kept as attributes (a mask, indices); keep the rest.
