@@ -49,7 +49,7 @@ def _make_seed(t, gradient, create_graph):
                 f"grad can be implicitly created only for scalar outputs (this output has shape "
                 f"{tuple(t.data.shape)}); pass gradient= with that shape, or reduce first, e.g. y.sum().backward()"
             )
-        g = np.ones_like(t.data)
+        g = np.ones(t.data.shape, t.data.dtype)
     else:
         g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.data.dtype)
         if g.shape != t.data.shape:

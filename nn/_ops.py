@@ -187,20 +187,22 @@ class Linear(ag.Function):
 
     @staticmethod
     def backward(ctx, g):
+        # .T and .sum(axis=0) rather than np.swapaxes / np.sum: the same for arrays and (under
+        # create_graph) tensors, without numpy's Python-level wrappers
         saved = ctx.saved_tensors
         x, w = saved[0], saved[1]
-        gx = np.matmul(g, w) if ctx.needs_input_grad(0) else None
+        wants = ctx.next  # None where an input needs no gradient
+        gx = np.matmul(g, w) if wants[0] is not None else None
         gw = gb = None
         g2 = g if g.ndim == 2 else np.reshape(g, (-1, g.shape[-1]))
-        if ctx.needs_input_grad(1):
-            x2 = x if x.ndim == 2 else np.reshape(x, (-1, x.shape[-1]))
+        if wants[1] is not None:
             if x.ndim == 1:
                 gw = np.reshape(g, (-1, 1)) * np.reshape(x, (1, -1))
             else:
-                gw = np.matmul(np.swapaxes(g2, 0, 1), x2)
-        if len(saved) == 3 and ctx.needs_input_grad(2):
-            gb = g if g.ndim == 1 else np.sum(g2, axis=0)
+                gw = np.matmul(g2.T, x if x.ndim == 2 else np.reshape(x, (-1, x.shape[-1])))
         if len(saved) == 3:
+            if wants[2] is not None:
+                gb = g if g.ndim == 1 else g2.sum(axis=0)
             return gx, gw, gb
         return gx, gw
 
