@@ -162,12 +162,19 @@ class Function:
                 return result
             edges = (a.grad_fn or a,)
         else:
-            edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
-            constants = sum(e is None for e in edges)
+            edges = []
+            constants = 0
+            for t in inputs:
+                if t.requires_grad:
+                    edges.append(t.grad_fn or t)
+                else:
+                    edges.append(None)
+                    constants += 1
             if constants == len(edges):
                 return result
             if constants:
                 ctx._const_meta = _meta(inputs)
+            edges = tuple(edges)
         ctx.next = edges
         ctx.seq = next(_seq)
         ctx.out_shape = out.shape
@@ -441,7 +448,7 @@ def _annotate(ctx, frames):
 
 def _meta(inputs):
     """(shape, dtype) of each input: what the drawing shows of inputs that get no gradient, once they are let go."""
-    return [(tuple(t.data.shape), t.data.dtype) for t in inputs]
+    return [(t.data.shape, t.data.dtype) for t in inputs]
 
 
 def _is_array(v):

@@ -158,14 +158,16 @@ class name_scope:  # noqa: N801 - reads like the context manager it is
     class name.
     """
 
+    __slots__ = ("name", "owner_type", "_prev")
+
     def __init__(self, name, owner_type=None):
         self.name = name
         self.owner_type = owner_type
 
     def __enter__(self):
-        self._prev = state.scope
-        state.scope = _Scope(self.name, self.owner_type, self._prev)
-        return state.scope
+        prev = self._prev = state._scope
+        scope = state.scope = _Scope(self.name, self.owner_type, prev)
+        return scope
 
     def __exit__(self, *exc):
         state.scope = self._prev

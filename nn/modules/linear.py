@@ -69,6 +69,8 @@ class Linear(Module):
     def forward(self, input):  # noqa: A002
         """``input @ weight.T + bias`` for ``input`` of shape ``(*, in_features)``; checks shape and dtype first."""
         shape = input.shape
+        params = self._parameters  # what self.weight and self.bias read, without Module.__getattr__ each time
+        weight, bias = params["weight"], params.get("bias")
         if not shape or shape[-1] != self.in_features:
             hint = ""
             if len(shape) > 2 and math.prod(shape[1:]) == self.in_features:
@@ -79,15 +81,15 @@ class Linear(Module):
                 f"{self._layer_repr()}: expected input with last dimension {self.in_features}, got shape "
                 f"{tuple(shape)}{hint}"
             )
-        if input.dtype != self.weight.dtype:
+        if input.dtype != weight.dtype:
             raise RuntimeError(
-                f"{self._layer_repr()}: input dtype {input.dtype} does not match the layer's {self.weight.dtype}; "
-                f"convert the input (x.to(ag.{self.weight.dtype.name})) or the model (model.to(ag.{input.dtype.name}))"
+                f"{self._layer_repr()}: input dtype {input.dtype} does not match the layer's {weight.dtype}; "
+                f"convert the input (x.to(ag.{weight.dtype.name})) or the model (model.to(ag.{input.dtype.name}))"
             )
         # checked above: straight to the op (F.linear would check again)
-        if self.bias is None:
-            return _ops.Linear.apply(input, self.weight)
-        return _ops.Linear.apply(input, self.weight, self.bias)
+        if bias is None:
+            return _ops.Linear.apply(input, weight)
+        return _ops.Linear.apply(input, weight, bias)
 
     def extra_repr(self):
         """The repr's argument text, e.g. ``'in_features=3, out_features=2, bias=True'``."""
