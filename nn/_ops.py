@@ -231,7 +231,7 @@ class NllLoss(ag.Function):
         scale = coef
         if reduction == "mean":
             scale = coef / denom if denom != 0 else coef * 0.0
-        weights = np.zeros_like(logp)
+        weights = np.zeros(logp.shape, logp.dtype)
         weights[where] = -scale
         ctx.weights = weights
         if reduction == "none":

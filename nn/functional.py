@@ -604,10 +604,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_reduction(reduction)
     input = _tensor(input)
     _class_dim_check(input, target, "nll_loss")
+    return _nll(input, target, weight, ignore_index, reduction, "nll_loss")
+
+
+def _nll(input, target, weight, ignore_index, reduction, opname):  # noqa: A002
+    """``nll_loss`` once its arguments are checked (``cross_entropy`` checks them itself)."""
     class_dim = 1 if input.ndim >= 2 else 0
     n_classes = input.shape[class_dim]
-    t, valid = _class_targets(target, n_classes, ignore_index, "nll_loss")
-    w = _class_weight(weight, n_classes, "nll_loss")
+    t, valid = _class_targets(target, n_classes, ignore_index, opname)
+    w = _class_weight(weight, n_classes, opname)
     if valid is None and w is None:  # the common case: every target counts once
         coef = 1.0
         denom = float(t.size) if reduction == "mean" else 1.0
@@ -671,7 +676,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _reduce(loss, reduction)
 
     _class_dim_check(input, target, "cross_entropy")
-    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    nll = _nll(logp, target, weight, ignore_index, reduction, "cross_entropy")
     if label_smoothing <= 0:
         return nll
     t, valid = _class_targets(target, n_classes, ignore_index, "cross_entropy")
