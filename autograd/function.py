@@ -346,7 +346,8 @@ def binary_operator(cls, general):
         if type(b) is not _Tensor:
             return general(a, b)
         x, y = a.data, b.data
-        if x.dtype is not y.dtype:
+        dtype = x.dtype
+        if dtype is not y.dtype:
             return general(a, b)
         ctx = new(cls)
         try:
@@ -374,7 +375,7 @@ def binary_operator(cls, general):
             ctx._const_meta = _meta((a, b))
         ctx.seq = next(seq)
         ctx.out_shape = out.shape
-        ctx.out_dtype = out.dtype
+        ctx.out_dtype = dtype  # +, -, * of two arrays of one dtype give that dtype
         # one dtype and no broadcasting: the gradients come back in the inputs' shape and dtype,
         # and the engine can pass them on without checking (a third of a chain's backward checks)
         ctx._exact = x.shape == y.shape
