@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from .function import raise_freed
+from .function import FLAGGED, raise_freed
 from .grad_mode import state
 from .tensor import Tensor, _new
 
@@ -119,14 +119,10 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     node, g = pending.pop(-pop(heap))
                 else:
                     break
-                if node._watched:  # gradient hooks, or an output that retains its grad
-                    g = _visit_watched(node, g, create_graph)
+                if node._stamp != state.inplace:  # an in-place change since it was made, or a flag
+                    g = _visit_flagged(node, g, create_graph)
                 if capture and node in capture:
                     captured[capture[node]] = g
-                if node.inputs is None and node.is_freed:
-                    raise_freed(node)
-                if node._saves and node._stamp != state.inplace:
-                    node.check_versions()  # something was changed in place since this record was made
                 grads = node.backward(node, g)
                 if type(grads) is not tuple:
                     grads = (grads,)
@@ -177,8 +173,10 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     else:
                         entry[1] = entry[1] + gi
                 if not retain_graph:  # drop what backward needed: saved inputs, output, array attributes
-                    node.inputs = None
-                    node._result = None
+                    if node._saves:
+                        node.inputs = None
+                        node._result = None
+                        node._stamp = FLAGGED  # a second walk stops here with the freed-graph error
                     if node._attrs_seen:
                         node.release_attrs()
             grads = gi = g = nxt_g = None  # drop the walk's last references, so fresh leaf gradients can be kept uncopied
@@ -224,6 +222,22 @@ def _sum_addends(arrays):
         return np.cumsum(np.array(arrays).reshape(-1))[-1].reshape(first.shape)
     block = np.concatenate(arrays).reshape((len(arrays),) + first.shape)
     return np.add.reduce(block)
+
+
+def _visit_flagged(node, g, create_graph):
+    """The checks for a record whose stamp is not current (see function.FLAGGED); returns the gradient to pass on.
+
+    Runs the output's gradient hooks and fills its retained ``.grad``, raises
+    if a backward pass released what this record needs, and raises if a value
+    it saved was changed in place since.
+    """
+    if node.hooks or node.retained is not None:
+        g = _visit_watched(node, g, create_graph)
+    if node.is_freed:
+        raise_freed(node)
+    if node._saves:
+        node.check_versions()
+    return g
 
 
 def _visit_watched(node, g, create_graph):

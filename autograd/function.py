@@ -46,6 +46,12 @@ from .grad_mode import state
 
 _seq = itertools.count()  # one increasing counter: the tape order
 
+# A record's _stamp is the count of in-place changes (state.inplace) when it was made. The
+# backward walk looks closer only at records whose stamp is not the current count: something
+# was changed in place since, or the record was flagged (FLAGGED) because its output got
+# gradient hooks or retains its grad, or a backward pass released its attributes.
+FLAGGED = -1
+
 
 class Function:
     """Base of every op; an instance is one record on the tape."""
@@ -73,7 +79,6 @@ class Function:
     # Rarely set; class-level defaults cost nothing on the hot path.
     hooks = None  # gradient hooks of the output tensor (register_hook on a non-leaf)
     retained = None  # weak reference to the output tensor when it retains its grad
-    _watched = False  # hooks or retained is set: the backward walk looks at both
     trace = None  # the forward stack, recorded under detect_anomaly()
     freed = False  # saved values released by a backward pass
     _is_leaf_edge = False  # as an edge of the graph, a record is not a leaf (Tensor says True)
@@ -180,18 +185,17 @@ class Function:
         ctx.out_shape = out.shape
         ctx.out_dtype = out.dtype
         ctx._exact = cls.elementwise  # else the engine fits each gradient to its input's shape and dtype
+        ctx._stamp = state.inplace
         # Only what backward reads is kept: the inputs of ops that read them (not those of
         # add or relu, as in PyTorch), with their versions; the output of ops that read it.
         if cls.saves_inputs:
             ctx.inputs = inputs
-            ctx._stamp = state.inplace
             # the inputs' versions now, a tuple of ints, unless no input has a version counter yet (all 0)
             if not (len(inputs) == 2 and inputs[0]._vc is None and inputs[1]._vc is None):
                 ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in inputs])
         else:
             ctx.inputs = ()  # nothing kept; None is left for "released by a backward pass"
         if cls.saves_result:
-            ctx._stamp = state.inplace
             # The output's version counter is made when something first needs it (an in-place op,
             # a view, detach), which links it here (_result_vc); most outputs never need one.
             ctx._result = out
@@ -305,11 +309,12 @@ class Function:
             for k in arrays:
                 del d[k]
             self.freed = True
+            self._stamp = FLAGGED  # a later walk must stop here with the freed-graph error
 
     @property
     def is_freed(self):
         """True once a backward pass has released values this record needs."""
-        return self.inputs is None and (self.saves_inputs or self.saves_result or self.freed)
+        return self.freed or (self.inputs is None and (self.saves_inputs or self.saves_result))
 
     def input_meta(self):
         """(shape, dtype) of each input: from the tensors while they are held, else from the edges."""
@@ -379,9 +384,9 @@ def binary_operator(cls, general):
         # one dtype and no broadcasting: the gradients come back in the inputs' shape and dtype,
         # and the engine can pass them on without checking (a third of a chain's backward checks)
         ctx._exact = x.shape == y.shape
+        ctx._stamp = state.inplace
         if saves_inputs:
             ctx.inputs = (a, b)
-            ctx._stamp = state.inplace
             va, vb = a._vc, b._vc
             if va is not None or vb is not None:
                 ctx._versions = (0 if va is None else va[0], 0 if vb is None else vb[0])
@@ -426,8 +431,8 @@ def unary_operator(cls, method):
         ctx.out_dtype = out.dtype
         ctx._exact = True  # elementwise: the gradient has the input's shape and dtype
         ctx.inputs = ()
+        ctx._stamp = state.inplace
         if saves_result:
-            ctx._stamp = state.inplace
             ctx._result = out  # its version counter is made when first needed (version_counter)
         if state.annotate:
             _annotate(ctx, 2)

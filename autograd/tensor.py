@@ -243,7 +243,7 @@ class Tensor:
             import weakref
 
             self.grad_fn.retained = weakref.ref(self)
-            self.grad_fn._watched = True
+            self.grad_fn._stamp = _function.FLAGGED  # the backward walk stops to fill .grad
 
     @property
     def retains_grad(self):
@@ -260,7 +260,7 @@ class Tensor:
         if self.grad_fn is not None:
             if self.grad_fn.hooks is None:
                 self.grad_fn.hooks = []
-                self.grad_fn._watched = True
+                self.grad_fn._stamp = _function.FLAGGED  # the backward walk stops to run the hooks
             hooks = self.grad_fn.hooks
         else:
             if self._hooks is None:

@@ -131,6 +131,26 @@ def test_second_backward_through_freed_graph_says_retain_graph():
         y.backward()
 
 
+def test_second_backward_through_a_released_index_array_says_retain_graph():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x[np.array([0, 0, 2])].sum()  # the indexing record keeps only its index array
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_hook_registered_between_two_backward_calls_runs_on_the_second():
+    x = leaf([1.0, 2.0])
+    h = x * 3.0
+    y = (h * h).sum()
+    y.backward(retain_graph=True)
+    seen = []
+    h.register_hook(lambda g: seen.append(g.data.copy()))
+    y.backward()
+    np.testing.assert_allclose(seen[0], 2 * 3.0 * np.array([1.0, 2.0]) * 1.0)
+    np.testing.assert_allclose(x.grad.data, 2 * 2 * 9.0 * np.array([1.0, 2.0]))
+
+
 def test_retain_graph_allows_a_second_backward():
     x = leaf([1.0, 2.0])
     y = (x.exp()).sum()
