@@ -6,7 +6,7 @@ The public names mirror ``torch`` (``import autograd as ag`` where you would
 ``detect_anomaly``, and the tape itself (``tape``, ``print_tape``).
 """
 
-from . import data, functional, memory, ops
+from . import data, functional, graph, memory, ops
 from ._dtype import (
     bool_,
     double,

@@ -209,6 +209,7 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
+        updated = []
         with ag.no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
@@ -218,6 +219,10 @@ class Optimizer:
                     if len(state) == 0:
                         self._init_state(p.data, group, state)
                     self._update(p.data, _grad_array(p, self._name), group, state)
+                    updated.append(p)
+        # the updates wrote into the arrays with numpy: tell the engine, so that a graph that saved
+        # the old values refuses to backward, as after PyTorch's in-place updates
+        ag.graph.increment_version(updated)
         return loss
 
     # ---- checkpoints ----------------------------------------------------------------------------

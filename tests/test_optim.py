@@ -812,3 +812,28 @@ def test_rosenbrock_reaches_its_minimum(make, steps, tolerance):
     y = ag.tensor(np.array([2.0]), requires_grad=True)
     minimize(make([x, y]), [x, y], rosenbrock, steps)
     np.testing.assert_allclose([x.item(), y.item()], [1.0, 1.0], atol=tolerance)
+
+
+# ---- the engine sees the updates ------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), lambda ps: optim.Adam(ps, lr=0.1)])
+def test_backward_through_a_graph_that_saved_a_parameter_fails_after_step(make):
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()  # Mul saved w
+    w.grad = ag.tensor([1.0, 1.0])
+    make([w]).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_step_bumps_the_version_of_each_updated_parameter_only():
+    a, b = ag.tensor([1.0], requires_grad=True), ag.tensor([1.0], requires_grad=True)
+    a.grad = ag.tensor([1.0])  # b has no gradient: it is not updated
+    optim.SGD([a, b], lr=0.1).step()
+    assert (a._version, b._version) == (1, 0)
+
+
+def test_increment_version_takes_a_tensor_or_a_list():
+    a, b = ag.tensor([1.0]), ag.tensor([2.0])
+    ag.graph.increment_version(a)
+    ag.graph.increment_version([a, b])
+    assert (a._version, b._version) == (2, 1)
