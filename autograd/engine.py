@@ -99,9 +99,9 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
             for t, g in zip(roots, seeds):
                 edge = t.grad_fn or t
                 if isinstance(edge, Tensor):
-                    entry = leaf_grads.setdefault(edge, [edge, 2])  # a root's gradient is added at once
+                    entry = leaf_grads.setdefault(edge, [edge, 3])  # a root's gradients are added at once
                     entry.append(g)
-                    if len(entry) > 3:
+                    if len(entry) > entry[1]:
                         entry[2:] = [_sum_addends(entry[2:])]
                 else:
                     _add_pending(pending, heap, edge, g)
@@ -147,7 +147,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                         entry = leaf_grads.get(edge)
                         if entry is None:
                             # small gradients are kept and summed in one reduction (see _sum_addends)
-                            keep = 1 if create_graph or gi.nbytes > _ADDEND_BYTES else _ADDENDS
+                            small = type(gi) is np.ndarray and gi.nbytes <= _ADDEND_BYTES and not create_graph
+                            keep = _ADDENDS if small else 1
                             leaf_grads[edge] = [edge, keep + 2, gi]
                         else:
                             entry.append(gi)
