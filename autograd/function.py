@@ -194,7 +194,7 @@ class Function:
             if not (len(inputs) == 2 and inputs[0]._vc is None and inputs[1]._vc is None):
                 ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in inputs])
         else:
-            ctx.inputs = ()  # nothing kept; None is left for "released by a backward pass"
+            ctx.inputs = ()  # nothing kept (None means "released by a backward pass")
         if cls.saves_result:
             # The output's version counter is made when something first needs it (an in-place op,
             # a view, detach), which links it here (_result_vc); most outputs never need one.
