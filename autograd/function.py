@@ -143,6 +143,8 @@ class Function:
         result.requires_grad = False
         if cls.is_view:  # the output shares the input's memory, so it shares its version counter too
             result._vc = version_counter(inputs[0])
+            if np.may_share_memory(out, inputs[0].data):  # (a reshape may have had to copy)
+                result._view_of = (inputs[0], cls, attrs)  # how to redo the view: in-place ops update the base
         if not (state.enabled and cls.differentiable):
             return result
         # Edges are captured now, as PyTorch's next_functions are: a later in-place

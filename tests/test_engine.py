@@ -278,6 +278,71 @@ def test_setitem_on_non_leaf_routes_gradients():
     np.testing.assert_allclose(v.grad.data, [4.0])
 
 
+# ---- in-place changes through views ---------------------------------------------------------------
+def test_in_place_on_a_view_of_a_leaf_that_requires_grad_is_an_error():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x[0:1].mul_(2.0)
+
+
+def test_mul_on_a_slice_of_a_non_leaf_reaches_the_base():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 1.0
+    y[1:].mul_(3.0)  # y = (x0, 3 x1, 3 x2)
+    (y * y).sum().backward()  # d/dx of x0^2 + 9 x1^2 + 9 x2^2
+    np.testing.assert_allclose(y.data, [1.0, 6.0, 9.0])
+    np.testing.assert_allclose(x.grad.data, [2.0, 36.0, 54.0])
+
+
+def test_mul_on_a_transposed_view_of_a_non_leaf_reaches_the_base():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 1.0
+    y.t().mul_(2.0)
+    (y * y).sum().backward()  # sum of 4 x^2
+    np.testing.assert_allclose(x.grad.data, 8.0 * x.data)
+
+
+def test_mul_on_a_reshaped_view_of_a_non_leaf_reaches_the_base():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 1.0
+    y.reshape(4).mul_(ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64))
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_in_place_on_a_view_of_a_view_reaches_the_outer_base():
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    y = x * 1.0
+    y[1:][1:2].mul_(5.0)  # only x2 is scaled
+    (y * y).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 4.0, 150.0, 8.0])
+
+
+def test_copy_into_a_view_of_a_plain_tensor_makes_the_base_require_grad():
+    base = ag.zeros(3, dtype=ag.float64)
+    w = leaf([5.0])
+    base[0:1].copy_(w)
+    assert base.requires_grad
+    (base * ag.tensor([2.0, 3.0, 4.0], dtype=ag.float64)).sum().backward()
+    np.testing.assert_allclose(w.grad.data, [2.0])
+
+
+def test_in_place_on_an_expanded_view_is_an_error():
+    y = leaf([1.0]) * 1.0
+    with pytest.raises(RuntimeError, match="refers to a single memory location"):
+        y.expand(3).mul_(2.0)
+
+
+def test_in_place_through_a_view_passes_gradcheck():
+    def f(t):
+        y = t * 1.0
+        y[0:2].mul_(t[2:4])  # a view scaled by other entries of the same input
+        return (y * y).sum()
+
+    x = leaf([0.5, -1.5, 2.0, 0.7])
+    assert ag.gradcheck(f, (x,))
+
+
 # ---- grad mode ----------------------------------------------------------------------------------
 def test_no_grad_records_nothing():
     x = leaf([1.0])

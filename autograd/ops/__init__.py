@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from .. import _dtype
-from ..function import version_counter
+from ..function import Function, version_counter
 from ..grad_mode import state
 from .elementwise import (  # noqa: F401 - the op table
     Abs,
@@ -493,12 +493,33 @@ def _bump(x):
     state.inplace += 1
 
 
+def _check_writable(x, opname):
+    if not x.data.flags.writeable:
+        raise RuntimeError(
+            f"{opname}: unsupported operation: more than one element of the written-to tensor refers to a single "
+            f"memory location (a read-only or expanded view of shape {tuple(x.data.shape)}). Please clone() the "
+            "tensor before performing the operation."
+        )
+
+
 def _check_leaf_inplace(x, opname):
-    if state.enabled and x.requires_grad and x.grad_fn is None:
+    _check_writable(x, opname)
+    if not (state.enabled and x.requires_grad):
+        return
+    if x.grad_fn is None:
         raise RuntimeError(
             f"{opname}: a leaf Variable that requires grad is being used in an in-place operation "
             f"(shape {tuple(x.data.shape)}). Update parameters inside `with autograd.no_grad():`, or clone the "
             "tensor first."
+        )
+    root = x
+    while getattr(root, "_view_of", None) is not None:
+        root = root._view_of[0]
+    if root is not x and root.requires_grad and root.grad_fn is None:
+        raise RuntimeError(
+            f"{opname}: a view of a leaf Variable that requires grad is being used in an in-place operation "
+            f"(view shape {tuple(x.data.shape)}, leaf shape {tuple(root.data.shape)}). Change the leaf inside "
+            "`with autograd.no_grad():`, or clone() the view first."
         )
 
 
@@ -522,12 +543,60 @@ def inplace(x, fn, opname):
             x.grad_fn = result.grad_fn
             x.requires_grad = True
             _bump(x)
+            _record_in_bases(x)
             return x
     else:
         result = fn(x)
     _write(x, result, opname)
     _bump(x)
     return x
+
+
+def _record_in_bases(view):
+    """After the tape recorded an in-place change of ``view``, record it in the tensors ``view`` is a view of.
+
+    They share memory, so the base already holds its new values: the view's
+    region now comes from the view's new history, the rest from the base's
+    old one. A ``ViewUpdate`` record says just that and becomes the base's
+    ``grad_fn`` (PyTorch's CopySlices), and so on up a chain of views.
+    """
+    link = getattr(view, "_view_of", None)
+    while link is not None:
+        base, view_cls, attrs = link  # (expanded views are read-only: _check_writable refused them)
+        update = ViewUpdate.apply(base, view, how=(view_cls, attrs))
+        base.grad_fn = update.grad_fn
+        base.requires_grad = True
+        view, link = base, getattr(base, "_view_of", None)
+
+
+class ViewUpdate(Function):
+    """A base tensor after an in-place change through one of its views (PyTorch's CopySlices).
+
+    Inputs: the base (its history before the change) and the view (its
+    history after). The values are already in the base's memory. The
+    gradient of the view is the base's gradient seen through the same view;
+    the base's old history gets the gradient outside the view's region.
+    """
+
+    @staticmethod
+    def forward(ctx, base, view, how):
+        view_cls, attrs = how
+        ctx.view = view_cls.__name__
+        ctx._how = how
+        if view_cls is _BasicGetItem:  # the region the view covers gets its gradient from the view
+            keep = np.ones(base.shape, dtype=base.dtype)
+            keep[attrs["index"]] = 0
+            ctx.keep = keep
+        return base
+
+    @staticmethod
+    def backward(ctx, g):
+        view_cls, attrs = ctx._how
+        if view_cls is _BasicGetItem:
+            return g * ctx.keep, g[attrs["index"]]
+        if view_cls is Reshape:  # views that cover the whole base: nothing of the old base is left
+            return None, g.reshape(attrs["shape"])
+        return None, np.transpose(g, attrs["perm"])
 
 
 def _write(x, result, opname):
