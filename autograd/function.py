@@ -67,6 +67,10 @@ class Function:
 
     #: backward needs the input arrays: keep them and check their versions
     saves_inputs = False
+    #: with saves_inputs, optionally: saved_for[i] lists the inputs whose values the gradient of
+    #: input i reads. An input that no wanted gradient reads is then not kept (nor checked for
+    #: in-place changes), as PyTorch keeps ``self`` of a product only when ``other`` wants a gradient.
+    saved_for = None
     #: backward needs the output array (exp, tanh, sigmoid ...)
     saves_result = False
     #: ops such as argmax or comparisons record nothing
@@ -150,6 +154,7 @@ class Function:
         # Edges are captured now, as PyTorch's next_functions are: a later in-place
         # op may rebind an input's grad_fn, and this record must keep the old one.
         # An edge is the input's record, the input itself when it is a leaf, or None.
+        partial = False  # some input gets no gradient
         if len(inputs) == 2:
             a, b = inputs
             if a.requires_grad:
@@ -158,9 +163,11 @@ class Function:
                 else:
                     edges = (a.grad_fn or a, None)
                     ctx._const_meta = _meta(inputs)
+                    partial = True
             elif b.requires_grad:
                 edges = (None, b.grad_fn or b)
                 ctx._const_meta = _meta(inputs)
+                partial = True
             else:
                 return result
         elif len(inputs) == 1:
@@ -181,6 +188,7 @@ class Function:
                 return result
             if constants:
                 ctx._const_meta = _meta(inputs)
+                partial = True
             edges = tuple(edges)
         ctx.next = edges
         ctx.seq = next(_seq)
@@ -191,6 +199,8 @@ class Function:
         # Only what backward reads is kept: the inputs of ops that read them (not those of
         # add or relu, as in PyTorch), with their versions; the output of ops that read it.
         if cls.saves_inputs:
+            if partial and cls.saved_for is not None:
+                inputs = _needed(cls.saved_for, edges, inputs)
             ctx.inputs = inputs
             # the inputs' versions now, a tuple of ints, unless no input has a version counter yet (all 0)
             if not (len(inputs) == 2 and inputs[0]._vc is None and inputs[1]._vc is None):
@@ -214,8 +224,8 @@ class Function:
         inputs = self.inputs
         if inputs is None:
             raise_freed(self)
-        if state.graph:
-            return inputs
+        if state.graph:  # (an input not kept reads as None: see saved_for)
+            return tuple([None if t is NOT_KEPT else t for t in inputs])
         if len(inputs) == 2:
             return inputs[0].data, inputs[1].data
         return [t.data for t in inputs]
@@ -268,7 +278,8 @@ class Function:
         saved = {}
         if self.saves_inputs:
             for i, t in enumerate(self.inputs):
-                saved[f"input{i}"] = t.data
+                if t is not NOT_KEPT:
+                    saved[f"input{i}"] = t.data
         if self.saves_result:
             saved["result"] = self._result
         for k, v in self.__dict__.items():
@@ -320,12 +331,14 @@ class Function:
 
     def input_meta(self):
         """(shape, dtype) of each input: from the tensors while they are held, else from the edges."""
-        if self.inputs:
-            return _meta(self.inputs)
+        inputs = self.inputs or ()
         meta = []
         const_meta = getattr(self, "_const_meta", None)
         for i, e in enumerate(self.next):
-            if e is None:
+            t = inputs[i] if i < len(inputs) else NOT_KEPT
+            if t is not NOT_KEPT:
+                meta.append((tuple(t.data.shape), t.data.dtype))
+            elif e is None:
                 meta.append(const_meta[i] if const_meta else (None, None))
             elif isinstance(e, Function):
                 meta.append((tuple(e.out_shape), e.out_dtype))
@@ -346,7 +359,7 @@ def binary_operator(cls, general):
     On the 1,000-op chain benchmark it takes about a sixth off the forward time.
     """
     assert not cls.is_view and cls.differentiable and not cls.saves_result
-    forward, saves_inputs = cls.forward, cls.saves_inputs
+    forward, saves_inputs, saved_for = cls.forward, cls.saves_inputs, cls.saved_for
     ndarray, new, seq = np.ndarray, _object_new, _seq
 
     def operator(a, b):
@@ -380,6 +393,8 @@ def binary_operator(cls, general):
         else:
             ctx.next = (a.grad_fn or a, None) if ra else (None, b.grad_fn or b)
             ctx._const_meta = _meta((a, b))
+            if saved_for is not None:  # keep only the factor the wanted gradient reads
+                a, b = _needed(saved_for, ctx.next, (a, b))
         ctx.seq = next(seq)
         ctx.out_shape = out.shape
         ctx.out_dtype = dtype  # +, -, * of two arrays of one dtype give that dtype
@@ -452,6 +467,29 @@ def _annotate(ctx, frames):
         ctx._scope = state._scope
     if state._anomaly:
         ctx.trace = traceback.format_stack()[:-frames]
+
+
+class _NotKept:
+    """Stands in a record's inputs for an input that no wanted gradient reads (see ``Function.saved_for``)."""
+
+    __slots__ = ()
+    data = None  # what saved_tensors hands back for it
+    _vc = None  # never checked for in-place changes
+
+    def __repr__(self):
+        return "<not kept>"
+
+
+NOT_KEPT = _NotKept()
+
+
+def _needed(saved_for, edges, inputs):
+    """``inputs`` with NOT_KEPT where no input that gets a gradient reads it."""
+    needed = set()
+    for i, e in enumerate(edges):
+        if e is not None:
+            needed.update(saved_for[i])
+    return tuple([t if i in needed else NOT_KEPT for i, t in enumerate(inputs)])
 
 
 def _meta(inputs):

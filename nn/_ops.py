@@ -177,6 +177,7 @@ class Linear(ag.Function):
     """``x @ W.T + b`` for ``x`` of shape ``(..., in)``, ``W`` of shape ``(out, in)``, optional ``b`` ``(out,)``."""
 
     saves_inputs = True
+    saved_for = ((1,), (0,), ())  # W is kept only when x wants a gradient, x only when W does
 
     @staticmethod
     def forward(ctx, x, w, b=None):

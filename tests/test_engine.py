@@ -343,6 +343,51 @@ def test_in_place_through_a_view_passes_gradcheck():
     assert ag.gradcheck(f, (x,))
 
 
+# ---- what a record keeps -----------------------------------------------------------------------------
+def test_product_with_a_constant_keeps_only_the_constant():
+    x = leaf([1.0, 2.0])
+    c = ag.tensor([3.0, 4.0], dtype=ag.float64)
+    z = (x * 2.0) * c
+    assert set(z.grad_fn.saved_values()) == {"input1"}
+
+
+def test_changing_a_factor_that_was_not_kept_leaves_backward_working():
+    x = leaf([1.0, 2.0])
+    c = ag.tensor([3.0, 4.0], dtype=ag.float64)
+    h = x * 2.0
+    z = h * c  # the gradient for h reads only c
+    h.add_(1.0)
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0, 8.0])
+
+
+def test_setitem_with_a_scaled_element_of_the_same_non_leaf():
+    x = leaf([1.0, 2.0])
+    y = x * 1.0
+    y[0] = y[0] * 5.0
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [5.0, 1.0])
+
+
+def test_linear_of_a_constant_input_keeps_the_input_not_the_weight():
+    import nn.functional as F
+
+    x = ag.tensor(np.ones((2, 3)))
+    w, b = leaf(np.ones((4, 3))), leaf(np.zeros(4))
+    out = F.linear(x, w, b)
+    assert set(out.grad_fn.saved_values()) == {"input0"}
+    out.sum().backward()
+    np.testing.assert_allclose(w.grad.data, np.full((4, 3), 2.0))
+    np.testing.assert_allclose(b.grad.data, np.full(4, 2.0))
+
+
+def test_second_derivatives_through_products_with_constants():
+    c = ag.tensor([0.5, -2.0, 3.0], dtype=ag.float64)
+    m = ag.tensor(np.arange(9.0).reshape(3, 3) / 7.0, dtype=ag.float64)
+    x = leaf([0.3, -0.7, 1.1])
+    assert ag.gradgradcheck(lambda t: (t * c) * t + (m @ t) * t / (c * c), (x,))
+
+
 # ---- grad mode ----------------------------------------------------------------------------------
 def test_no_grad_records_nothing():
     x = leaf([1.0])

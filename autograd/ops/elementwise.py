@@ -38,6 +38,7 @@ class Mul(Function):
     """``a * b``; the gradients are ``g * b`` and ``g * a``."""
 
     saves_inputs = True
+    saved_for = ((1,), (0,))  # a factor is kept only when the other one wants a gradient
 
     @staticmethod
     def forward(ctx, a, b):
@@ -46,6 +47,10 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        if a is None:  # not kept: b wants no gradient
+            return g * b, None
+        if b is None:
+            return None, g * a
         return g * b, g * a
 
 
@@ -53,6 +58,7 @@ class Div(Function):
     """``a / b``; the gradients are ``g / b`` and ``-g * a / b**2``."""
 
     saves_inputs = True
+    saved_for = ((1,), (0, 1))  # a is kept only when b wants a gradient
 
     @staticmethod
     def forward(ctx, a, b):

@@ -13,25 +13,28 @@ class MatMul(Function):
     """
 
     saves_inputs = True
+    saved_for = ((1,), (0,))  # an operand is kept only when the other one wants a gradient
 
     @staticmethod
     def forward(ctx, a, b):
+        ctx.ndims = (a.ndim, b.ndim)
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_tensors  # None where not kept: the other operand then wants no gradient
         ga = gb = None
-        if a.ndim == 1 and b.ndim == 1:
-            return g * b, g * a
-        if a.ndim == 1:  # (k) @ (..., k, n) -> (..., n)
+        a_ndim, b_ndim = ctx.ndims
+        if a_ndim == 1 and b_ndim == 1:
+            return (None if b is None else g * b), (None if a is None else g * a)
+        if a_ndim == 1:  # (k) @ (..., k, n) -> (..., n)
             g2 = np.expand_dims(g, -2)
             if ctx.needs_input_grad(0):
                 ga = np.squeeze(np.matmul(g2, np.swapaxes(b, -1, -2)), -2)
             if ctx.needs_input_grad(1):
                 gb = np.matmul(np.expand_dims(a, -1), g2)
             return ga, gb
-        if b.ndim == 1:  # (..., m, k) @ (k) -> (..., m)
+        if b_ndim == 1:  # (..., m, k) @ (k) -> (..., m)
             g2 = np.expand_dims(g, -1)
             if ctx.needs_input_grad(0):
                 ga = np.matmul(g2, np.expand_dims(b, -2))
