@@ -559,6 +559,11 @@ def _record_in_bases(view):
     region now comes from the view's new history, the rest from the base's
     old one. A ``ViewUpdate`` record says just that and becomes the base's
     ``grad_fn`` (PyTorch's CopySlices), and so on up a chain of views.
+
+    Unlike PyTorch, other views of the same base made before the change keep
+    their old history (PyTorch regenerates it when they are used next): take
+    such views again after an in-place change if gradients must flow through
+    the changed values.
     """
     link = getattr(view, "_view_of", None)
     while link is not None:
