@@ -39,6 +39,7 @@ the input's dtype and accumulating it happen once, in the engine.
 
 import itertools
 import traceback
+import weakref
 
 import numpy as np
 
@@ -149,6 +150,7 @@ class Function:
             result._vc = version_counter(inputs[0])
             if np.may_share_memory(out, inputs[0].data):  # (a reshape may have had to copy)
                 result._view_of = (inputs[0], cls, attrs)  # how to redo the view: in-place ops update the base
+                add_view(inputs[0], result)  # ... and re-take the other views of it
         if not (state.enabled and cls.differentiable):
             return result
         # Edges are captured now, as PyTorch's next_functions are: a later in-place
@@ -514,6 +516,30 @@ def _broadcast_error(cls, inputs):
                 "broadcasting needs each dimension to match or be 1"
             )
     return RuntimeError(f"{name}: shapes {', '.join(map(str, shapes))} cannot be broadcast together")
+
+
+# id(tensor) -> (weak reference to it, {id(view): weak reference to the view}), for tensors that have
+# views; keyed by id because tensors compare elementwise. Entries leave when the tensor or a view dies.
+_views = {}
+
+
+def add_view(base, view):
+    """Note that ``view`` was taken of ``base``, for ``views_of``."""
+    key = id(base)
+    entry = _views.get(key)
+    if entry is None or entry[0]() is not base:
+        entry = _views[key] = (weakref.ref(base, lambda _, k=key: _views.pop(k, None)), {})
+    views = entry[1]
+    vkey = id(view)
+    views[vkey] = weakref.ref(view, lambda _, v=views, k=vkey: v.pop(k, None))
+
+
+def views_of(base):
+    """The live views taken of ``base`` (through view ops), in the order they were taken."""
+    entry = _views.get(id(base))
+    if entry is None or entry[0]() is not base:
+        return []
+    return [v for v in (r() for r in list(entry[1].values())) if v is not None]
 
 
 def version_counter(t):

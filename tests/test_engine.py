@@ -318,6 +318,44 @@ def test_in_place_on_a_view_of_a_view_reaches_the_outer_base():
     np.testing.assert_allclose(x.grad.data, [2.0, 4.0, 150.0, 8.0])
 
 
+def test_a_sibling_view_made_before_an_in_place_change_sees_it():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 1.0
+    a, b = y[0:2], y[1:3]
+    a.mul_(2.0)  # b = (2 x1, x2)
+    (b * b).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [0.0, 16.0, 6.0])
+
+
+def test_a_view_made_before_its_base_changed_in_place_sees_it():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 1.0
+    v = y[1:]
+    y.mul_(3.0)  # v = (3 x1, 3 x2)
+    (v * v).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [0.0, 36.0, 54.0])
+
+
+def test_a_view_of_a_view_made_before_the_change_sees_it():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 1.0
+    a = y[0:2]
+    c = a[1:2]
+    a.mul_(5.0)  # c = (5 x1)
+    (c * c).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [0.0, 100.0, 0.0])
+
+
+def test_views_taken_each_step_of_a_long_lived_tensor_are_not_kept():
+    from autograd.function import _views, views_of
+
+    w = leaf(np.ones((3, 2)))
+    for _ in range(200):
+        (w.t() * 2.0).sum().backward()
+    assert views_of(w) == []
+    assert len(_views.get(id(w), (None, {}))[1]) == 0
+
+
 def test_copy_into_a_view_of_a_plain_tensor_makes_the_base_require_grad():
     base = ag.zeros(3, dtype=ag.float64)
     w = leaf([5.0])

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from .. import _dtype
-from ..function import Function, version_counter
+from ..function import Function, version_counter, views_of
 from ..grad_mode import state
 from .elementwise import (  # noqa: F401 - the op table
     Abs,
@@ -544,6 +544,7 @@ def inplace(x, fn, opname):
             x.requires_grad = True
             _bump(x)
             _record_in_bases(x)
+            _retake_views(x)
             return x
     else:
         result = fn(x)
@@ -560,10 +561,8 @@ def _record_in_bases(view):
     old one. A ``ViewUpdate`` record says just that and becomes the base's
     ``grad_fn`` (PyTorch's CopySlices), and so on up a chain of views.
 
-    Unlike PyTorch, other views of the same base made before the change keep
-    their old history (PyTorch regenerates it when they are used next): take
-    such views again after an in-place change if gradients must flow through
-    the changed values.
+    Other views of the same memory made before the change are taken again
+    afterwards (``_retake_views``).
     """
     link = getattr(view, "_view_of", None)
     while link is not None:
@@ -572,6 +571,31 @@ def _record_in_bases(view):
         base.grad_fn = update.grad_fn
         base.requires_grad = True
         view, link = base, getattr(base, "_view_of", None)
+
+
+def _retake_views(x):
+    """Give every other view of the memory ``x`` changed the history of its updated base.
+
+    After an in-place change of ``x`` (and ``_record_in_bases``), the views
+    taken earlier of ``x``, of its bases or of their other views still point
+    to the old histories. Each is re-taken from its base, parents before
+    children, and keeps its new record: PyTorch does the same when such a
+    view is next used.
+    """
+    chain = [x]
+    while getattr(chain[-1], "_view_of", None) is not None:
+        chain.append(chain[-1]._view_of[0])
+    current = {id(t) for t in chain}  # x and its bases: already up to date
+    todo = [chain[-1]]
+    while todo:
+        base = todo.pop()
+        for view in views_of(base):
+            if id(view) not in current:
+                _, view_cls, attrs = view._view_of
+                fresh = view_cls.apply(base, **attrs)
+                view.grad_fn, view.requires_grad = fresh.grad_fn, fresh.requires_grad
+                current.add(id(view))
+            todo.append(view)
 
 
 class ViewUpdate(Function):
