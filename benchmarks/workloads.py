@@ -198,21 +198,26 @@ class _NumpyAdam:
             p -= tmp
 
 
-def _mlp_numpy_loss_and_grads(params, x, y):
-    """Forward and hand-derived backward of the MLP with cross-entropy: (loss, [gradients])."""
+def _cross_entropy_numpy(z, y):
+    """Mean cross-entropy of logits ``z`` (N, C) against class indices ``y``, and its gradient w.r.t. ``z``."""
     n = len(y)
-    w1, b1, w2, b2, w3, b3 = params
-    h1 = x @ w1.T + b1
-    a1 = np.maximum(h1, 0)
-    h2 = a1 @ w2.T + b2
-    a2 = np.maximum(h2, 0)
-    z = a2 @ w3.T + b3
     z = z - z.max(1, keepdims=True)
     logp = z - np.log(np.exp(z).sum(1, keepdims=True))
     loss = -logp[np.arange(n), y].mean()
     dz = np.exp(logp)
     dz[np.arange(n), y] -= 1
     dz /= n
+    return loss, dz
+
+
+def _mlp_numpy_loss_and_grads(params, x, y):
+    """Forward and hand-derived backward of the MLP with cross-entropy: (loss, [gradients])."""
+    w1, b1, w2, b2, w3, b3 = params
+    h1 = x @ w1.T + b1
+    a1 = np.maximum(h1, 0)
+    h2 = a1 @ w2.T + b2
+    a2 = np.maximum(h2, 0)
+    loss, dz = _cross_entropy_numpy(a2 @ w3.T + b3, y)
     da2 = dz @ w3
     da2 *= h2 > 0
     da1 = da2 @ w2
@@ -380,13 +385,7 @@ def cnn_numpy(repeat=15):
         f = p2.reshape(n, -1)
         h3 = f @ w3.T + b3
         a3 = np.maximum(h3, 0)
-        z = a3 @ w4.T + b4
-        z = z - z.max(1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
-        loss = -logp[np.arange(n), y].mean()
-        dz = np.exp(logp)
-        dz[np.arange(n), y] -= 1
-        dz /= n
+        loss, dz = _cross_entropy_numpy(a3 @ w4.T + b4, y)
         gw4, gb4 = dz.T @ a3, dz.sum(0)
         da3 = (dz @ w4) * (h3 > 0)
         gw3, gb3 = da3.T @ f, da3.sum(0)
