@@ -512,9 +512,7 @@ def _check_leaf_inplace(x, opname):
             f"(shape {tuple(x.data.shape)}). Update parameters inside `with autograd.no_grad():`, or clone the "
             "tensor first."
         )
-    root = x
-    while getattr(root, "_view_of", None) is not None:
-        root = root._view_of[0]
+    root = _view_chain(x)[-1]
     if root is not x and root.requires_grad and root.grad_fn is None:
         raise RuntimeError(
             f"{opname}: a view of a leaf Variable that requires grad is being used in an in-place operation "
@@ -543,14 +541,21 @@ def inplace(x, fn, opname):
             x.grad_fn = result.grad_fn
             x.requires_grad = True
             _bump(x)
-            _record_in_bases(x)
-            _retake_views(x)
+            _retake_views(_record_in_bases(x))
             return x
     else:
         result = fn(x)
     _write(x, result, opname)
     _bump(x)
     return x
+
+
+def _view_chain(x):
+    """``[x, the tensor x is a view of, ..., the first that is not a view]``."""
+    chain = [x]
+    while getattr(chain[-1], "_view_of", None) is not None:
+        chain.append(chain[-1]._view_of[0])
+    return chain
 
 
 def _record_in_bases(view):
@@ -561,31 +566,28 @@ def _record_in_bases(view):
     old one. A ``ViewUpdate`` record says just that and becomes the base's
     ``grad_fn`` (PyTorch's CopySlices), and so on up a chain of views.
 
-    Other views of the same memory made before the change are taken again
-    afterwards (``_retake_views``).
+    Returns ``_view_chain(view)``, for ``_retake_views``, which takes again
+    the other views of the same memory made before the change.
     """
-    link = getattr(view, "_view_of", None)
-    while link is not None:
-        base, view_cls, attrs = link  # (expanded views are read-only: _check_writable refused them)
+    chain = _view_chain(view)
+    for view, base in zip(chain, chain[1:]):
+        _, view_cls, attrs = view._view_of  # (expanded views are read-only: _check_writable refused them)
         update = ViewUpdate.apply(base, view, how=(view_cls, attrs))
         base.grad_fn = update.grad_fn
         base.requires_grad = True
-        view, link = base, getattr(base, "_view_of", None)
+    return chain
 
 
-def _retake_views(x):
-    """Give every other view of the memory ``x`` changed the history of its updated base.
+def _retake_views(chain):
+    """Give every other view of the changed memory the history of its updated base.
 
-    After an in-place change of ``x`` (and ``_record_in_bases``), the views
-    taken earlier of ``x``, of its bases or of their other views still point
-    to the old histories. Each is re-taken from its base, parents before
-    children, and keeps its new record: PyTorch does the same when such a
-    view is next used.
+    ``chain`` is the changed tensor and its bases (``_view_chain``), which
+    ``_record_in_bases`` has brought up to date. The views taken earlier of
+    any of them, or of their other views, still point to the old histories.
+    Each is re-taken from its base, parents before children, and keeps its
+    new record: PyTorch does the same when such a view is next used.
     """
-    chain = [x]
-    while getattr(chain[-1], "_view_of", None) is not None:
-        chain.append(chain[-1]._view_of[0])
-    current = {id(t) for t in chain}  # x and its bases: already up to date
+    current = {id(t) for t in chain}  # already up to date
     todo = [chain[-1]]
     while todo:
         base = todo.pop()
