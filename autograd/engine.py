@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from .function import FLAGGED, raise_freed
+from .function import FLAGGED, Node, raise_freed
 from .grad_mode import state
 from .tensor import Tensor, _new
 
@@ -123,7 +123,9 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     g = _visit_flagged(node, g, create_graph)
                 if capture and node in capture:
                     captured[capture[node]] = g
-                grads = node.backward(node, g)
+                op = node.op  # (every record is a Node, so these reads stay on CPython's fast path)
+                backward = op.backward
+                grads = backward(node, g)
                 if type(grads) is not tuple:
                     grads = (grads,)
                 if anomaly:
@@ -135,7 +137,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     if not exact:  # fit the gradient to the input: unbroadcast, cast, and make it an array
                         if type(gi) is not np.ndarray and not create_graph:
                             gi = np.asarray(gi)  # numpy indexing can hand back a scalar
-                        if edge._is_leaf_edge:
+                        if type(edge) is not Node:  # a leaf tensor
                             shape, dtype = edge.data.shape, edge.data.dtype
                         else:
                             shape, dtype = edge.out_shape, edge.out_dtype
@@ -143,7 +145,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                             gi = sum_to(gi, shape)
                         if gi.dtype is not dtype and gi.dtype != dtype:
                             gi = gi.astype(dtype)
-                    if edge._is_leaf_edge:  # a leaf tensor (nn.Parameter too): its gradients are summed over the pass
+                    if type(edge) is not Node:  # a leaf tensor (nn.Parameter too): its gradients are summed over the pass
                         entry = leaf_grads.get(edge)
                         if entry is None:
                             # small gradients are kept and summed in one reduction (see _sum_addends)
@@ -174,11 +176,11 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, accumul
                     else:
                         entry[1] = entry[1] + gi
                 if not retain_graph:  # drop what backward needed: saved inputs, output, array attributes
-                    if node._saves:
+                    if op.saves:
                         node.inputs = None
                         node._result = None
                         node._stamp = FLAGGED  # a second walk stops here with the freed-graph error
-                    if node._attrs_seen:
+                    if op.attrs_seen:
                         node.release_attrs()
             grads = gi = g = nxt_g = None  # drop the walk's last references, so fresh leaf gradients can be kept uncopied
             entries = list(leaf_grads.values())
@@ -236,7 +238,7 @@ def _visit_flagged(node, g, create_graph):
         g = _visit_watched(node, g, create_graph)
     if node.is_freed:
         raise_freed(node)
-    if node._saves:
+    if node.op.saves:
         node.check_versions()
     return g
 

@@ -1,9 +1,9 @@
 """``autograd.graph``: the parts of ``torch.autograd.graph`` that apply to a numpy engine."""
 
-from .function import version_counter
+from .function import Node, version_counter
 from .grad_mode import state
 
-__all__ = ["increment_version"]
+__all__ = ["Node", "increment_version"]
 
 
 def increment_version(tensor):

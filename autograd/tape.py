@@ -26,7 +26,7 @@ class TapeEntry:
     output_shape: tuple
     requires_grad: tuple  # per input: does a gradient flow to it?
     scope: str
-    record: object  # the Function instance itself
+    record: object  # the Node itself
 
     def __str__(self):
         ins = ", ".join(str(s) for s in self.input_shapes)

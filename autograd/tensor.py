@@ -40,8 +40,7 @@ class Tensor:
     # _view_of is set only on views (see Function.apply): (base tensor, view op, its arguments)
     __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_vc", "_hooks", "_view_of", "__weakref__")
     __hash__ = object.__hash__
-    __array_priority__ = 1000
-    _is_leaf_edge = True  # a tensor met as an edge of the graph is a leaf: the engine accumulates into it  # ndarray op Tensor -> Tensor's reflected operator
+    __array_priority__ = 1000  # ndarray op Tensor -> Tensor's reflected operator
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = _as_array(data, dtype)

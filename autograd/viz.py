@@ -36,7 +36,7 @@ import numpy as np
 from graphviz.backend import dot_command
 
 from . import random as _random
-from .function import Function
+from .function import Node
 from .grad_mode import no_grad
 from .tape import records
 from .tensor import Tensor
@@ -537,7 +537,7 @@ class _Drawing:
                     src = f"const{r.seq}_{i}"
                     label = _label("constant", _small(f"{_shape(shape)} {_dtype(meta[i][1])}"))
                     self.add(chain_of[dst], f"\t{src} [label={label}, {_STYLE['const']}]\n", "const")
-                elif isinstance(e, Function):
+                elif isinstance(e, Node):
                     src = "elided" if id(e) in hidden else node_of[id(e)]
                 else:
                     src = leaf_node[id(e)]

@@ -520,6 +520,15 @@ def test_records_have_increasing_sequence_numbers():
     assert z.grad_fn.seq > y.grad_fn.seq
 
 
+def test_every_record_is_a_node_that_names_its_op():
+    x = leaf([1.0, 2.0])
+    y = (x * 2.0).exp()
+    assert type(y.grad_fn) is ag.graph.Node
+    assert y.grad_fn.fn is ag.ops.Exp
+    assert y.grad_fn.next_functions[0].fn is ag.ops.Mul
+    assert repr(y.grad_fn).startswith("<ExpBackward seq=")
+
+
 def test_tape_lists_records_in_forward_order():
     x = leaf([1.0, 2.0])
     loss = (x * x).exp().sum()
