@@ -437,11 +437,16 @@ def binary_operator(cls, general):
             if saved_for is not None:  # keep only the factor the wanted gradient reads
                 a, b = _needed(saved_for, ctx.next, (a, b))
         ctx.seq = next(seq)
-        ctx.out_shape = out.shape
         ctx.out_dtype = dtype  # +, -, * of two arrays of one dtype give that dtype
-        # one dtype and no broadcasting: the gradients come back in the inputs' shape and dtype,
-        # and the engine can pass them on without checking (a third of a chain's backward checks)
-        ctx._exact = x.shape == y.shape
+        shape = x.shape  # (each read of an array's shape builds a tuple: one read is saved when they match)
+        if shape == y.shape:
+            # one dtype and no broadcasting: the gradients come back in the inputs' shape and dtype,
+            # and the engine can pass them on without checking (a third of a chain's backward checks)
+            ctx.out_shape = shape
+            ctx._exact = True
+        else:
+            ctx.out_shape = out.shape
+            ctx._exact = False
         ctx._stamp = state.inplace
         if saves_inputs:
             ctx.inputs = (a, b)
