@@ -20,9 +20,10 @@ is also the ``ctx`` that ``forward`` and ``backward`` receive. It keeps its
 edges (where each input's gradient goes next), an increasing sequence number
 ``seq``, the naming scope it was made in, the input tensors or the output
 when backward reads them, and whatever ``forward`` stored on ``ctx``
-(attributes such as ``ctx.dim``, or arrays such as a mask). The hottest operators (``+``, ``-``, ``*``, ``relu``) take
-the same steps through ``binary_operator`` and ``unary_operator``, written
-out for two and one inputs.
+(attributes such as ``ctx.dim``, or arrays such as a mask). The hottest
+operators (``+``, ``-``, ``*``, ``relu``) take the same steps through
+``binary_operator`` and ``unary_operator``, written out for two and one
+inputs.
 
 Backward rules are written once, in numpy vocabulary. In an ordinary
 ``backward()`` they receive numpy arrays and run as plain numpy. With
@@ -203,7 +204,6 @@ class Function:
         return result
 
 
-
 class _Op:
     """What the backward walk reads of an op, on one object of one class.
 
@@ -211,8 +211,8 @@ class _Op:
     at that spot in the code; the backward walk meets records of many ops in
     turn, and if each op were its own class every read there would take the
     slow, generic path. So every record is a ``Node`` and points to its op's
-    ``_Op``: on the 1,000-op chain this takes about a twentieth off the
-    instructions of forward and backward together.
+    ``_Op``: on the 1,000-op chain this takes 8% off the instructions of
+    forward and backward together, and 7% off their time.
     """
 
     __slots__ = ("cls", "name", "backward", "saves", "saves_inputs", "saves_result", "attrs_seen")
