@@ -215,14 +215,11 @@ class _Op:
     forward and backward together, and 7% off their time.
     """
 
-    __slots__ = ("cls", "name", "backward", "saves", "saves_inputs", "saves_result", "attrs_seen")
+    __slots__ = ("cls", "backward", "saves", "attrs_seen")
 
     def __init__(self, cls):
         self.cls = cls
-        self.name = cls.__name__
         self.backward = cls.backward
-        self.saves_inputs = cls.saves_inputs
-        self.saves_result = cls.saves_result
         self.saves = bool(cls.saves_inputs or cls.saves_result)
         self.attrs_seen = True  # False once a release found no attributes to scan
 
@@ -295,7 +292,7 @@ class Node:
 
     def name(self):
         """The op's name as the tape shows it, e.g. ``Mul``."""
-        return self.op.name
+        return self.op.cls.__name__
 
     def __repr__(self):
         return f"<{self.name()}Backward seq={self.seq}>"
@@ -317,11 +314,11 @@ class Node:
         if self.inputs is None:  # released
             return {}
         saved = {}
-        if self.op.saves_inputs:
+        if self.fn.saves_inputs:
             for i, t in enumerate(self.inputs):
                 if t is not NOT_KEPT:
                     saved[f"input{i}"] = t.data
-        if self.op.saves_result:
+        if self.fn.saves_result:
             saved["result"] = self._result
         for k, v in self.__dict__.items():
             if not k.startswith("_") and k not in _BOOKKEEPING and _is_array(v):
@@ -330,7 +327,7 @@ class Node:
 
     def check_versions(self):
         """Raise if a value backward needs was changed in place after it was saved."""
-        if self.op.saves_inputs:
+        if self.fn.saves_inputs:
             saved = getattr(self, "_versions", None)
             for i, t in enumerate(self.inputs):
                 vc = t._vc
@@ -338,7 +335,7 @@ class Node:
                 if vc is not None and vc[0] != then:
                     raise_modified(self, t.data.shape, t.data.dtype, f"input {i}", vc[0], then)
         result_vc = getattr(self, "_result_vc", None)
-        if self.op.saves_result and result_vc is not None and result_vc[0] != 0:
+        if self.fn.saves_result and result_vc is not None and result_vc[0] != 0:
             raise_modified(self, self.out_shape, self.out_dtype, "the output", result_vc[0], 0)
 
     def release_attrs(self):
@@ -597,9 +594,9 @@ def version_counter(t):
     vc = t._vc
     if vc is None:
         vc = t._vc = [0]
-        fn = t.grad_fn
-        if fn is not None and fn.op.saves_result and fn._result is t.data:
-            fn._result_vc = vc
+        node = t.grad_fn
+        if node is not None and node.fn.saves_result and node._result is t.data:
+            node._result_vc = vc
     return vc
 
 
